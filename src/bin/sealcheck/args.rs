@@ -1,0 +1,166 @@
+//! Command-line flags, as parsed (the raw layer). `run.rs` turns them into
+//! library options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  sealcheck seal evidence/                 write evidence/HASH_MANIFEST.txt, print packet_tree_sha256
+  sealcheck verify evidence/               the seal-vs-bytes gate (exit 0 only when every byte matches)
+  sealcheck verify evidence/ --expect-tree 9f86d0…  also pin the manifest itself
+  sealcheck tree-hash evidence/            print packet_tree_sha256, write nothing
+  sealcheck check SHA256SUMS               like `sha256sum -c`, but fail closed
+
+Exit codes: 0 pass, 1 integrity failure, 2 bad input, 3 environment or I/O failure.";
+
+/// Prove that an evidence packet's bytes still match its seal.
+#[derive(Debug, Parser)]
+#[command(name = "sealcheck", disable_version_flag = true, after_help = EXAMPLES)]
+#[command(subcommand_required = false, arg_required_else_help = true)]
+pub struct Cli {
+    /// Print the version (with --verbose: also the SHA-256 backend).
+    #[arg(short = 'V', long)]
+    pub version: bool,
+
+    /// More detail where a command has it.
+    #[arg(long, global = true)]
+    pub verbose: bool,
+
+    /// Hashing threads (default: one per CPU).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write PACKET/HASH_MANIFEST.txt (canonical form) and print packet_tree_sha256.
+    Seal(SealArgs),
+    /// Print packet_tree_sha256 of PACKET without writing anything.
+    TreeHash(TreeHashArgs),
+    /// The seal-vs-bytes gate: every sealed file byte-exact, nothing missing, nothing unsealed.
+    Verify(VerifyArgs),
+    /// Check a sha256sum manifest like `sha256sum -c`, but fail closed where GNU fails open.
+    Check(CheckArgs),
+    /// Print the JSON Schema of the report.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// The packet directory.
+    pub packet: PathBuf,
+    /// The manifest's name relative to PACKET (left out of the tree).
+    #[arg(long, value_name = "NAME", default_value = "HASH_MANIFEST.txt")]
+    pub manifest: String,
+    /// Leave out paths matching GLOB (a pattern without '/' matches names at any depth).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SealArgs {
+    #[command(flatten)]
+    pub tree: TreeArgs,
+    /// Print the manifest on stdout instead of writing it.
+    #[arg(long)]
+    pub stdout: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TreeHashFormat {
+    /// packet_tree_sha256 as 64 hex digits.
+    Hex,
+    /// Go's dirhash "h1:" value of the same tree.
+    H1,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeHashArgs {
+    #[command(flatten)]
+    pub tree: TreeArgs,
+    /// What to print.
+    #[arg(long, value_enum, default_value = "hex")]
+    pub format: TreeHashFormat,
+    /// With --format h1: the prefix Go puts before each name (module@version).
+    #[arg(long, value_name = "PREFIX")]
+    pub h1_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Lines for a person.
+    Human,
+    /// The JSON report.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: FormatArg,
+    /// Short for --format json.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the JSON report to FILE, whatever the format on stdout.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> FormatArg {
+        if self.json {
+            FormatArg::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The packet directory.
+    pub packet: PathBuf,
+    /// The manifest (default PACKET/HASH_MANIFEST.txt); it may lie outside the packet.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Leave out paths matching GLOB (a pattern without '/' matches names at any depth).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// The packet_tree_sha256 the bytes on disk must have (pins the manifest itself).
+    #[arg(long, value_name = "HEX")]
+    pub expect_tree: Option<String>,
+    /// List unsealed files without failing on them.
+    #[arg(long)]
+    pub allow_extra: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The manifest, or - for standard input.
+    pub manifest: PathBuf,
+    /// Don't print OK for each successfully verified file.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Don't output anything; the exit code shows success.
+    #[arg(long)]
+    pub status: bool,
+    /// Don't fail or report status for missing files (a run that verifies nothing still fails).
+    #[arg(long)]
+    pub ignore_missing: bool,
+    /// Accepted for compatibility: improperly formatted lines always fail.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accepted for compatibility: improperly formatted lines are always named.
+    #[arg(short = 'w', long)]
+    pub warn: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}

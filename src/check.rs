@@ -1,0 +1,216 @@
+//! `check`: a drop-in for `sha256sum -c` that fails closed.
+//!
+//! It reads every form GNU reads and gives the same per-line results, but it
+//! is red wherever GNU 9.x fails open: a BOM before the first line, a
+//! malformed or single-space line among valid ones, a NUL in a name, and a
+//! run that verified nothing. Like GNU, names are relative to the current
+//! directory and every failure exits 1. Unlike GNU, a symlink or special
+//! file is never followed or opened. `docs/check.md` lists the differences.
+
+use std::ffi::OsStr;
+use std::io::BufRead;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::finding::{Finding, FindingClass};
+use crate::fsio::open_path;
+use crate::hash::{hash_open, Engine, Outcome};
+use crate::manifest::parse::{parse_line, LineReader};
+use crate::manifest::LineError;
+use crate::report::{CheckCounts, Report, Verdict};
+use crate::{Digest, Error, Status};
+
+/// Options of `check`.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Say nothing of listed files that do not exist (GNU `--ignore-missing`).
+    /// Disabled by default. A run that verifies nothing is still red.
+    pub ignore_missing: bool,
+    /// Hashing threads; `None` (the default) means one per CPU.
+    pub threads: Option<usize>,
+}
+
+/// What one manifest line came to.
+#[derive(Debug)]
+pub enum LineResult {
+    /// The file matched.
+    Ok {
+        /// Raw file name.
+        name: Vec<u8>,
+    },
+    /// The file did not match.
+    Failed {
+        /// Raw file name.
+        name: Vec<u8>,
+        /// The listed digest.
+        expected: Digest,
+        /// The digest of the bytes.
+        actual: Digest,
+    },
+    /// The file could not be opened or read.
+    FailedOpen {
+        /// Raw file name.
+        name: Vec<u8>,
+        /// Why, in GNU's words where GNU has them.
+        reason: String,
+        /// The class for the report.
+        class: FindingClass,
+    },
+    /// A missing file passed over with `--ignore-missing`.
+    IgnoredMissing {
+        /// Raw file name.
+        name: Vec<u8>,
+    },
+    /// Not a checksum line.
+    Improper {
+        /// 1-based line number.
+        line: usize,
+        /// Why.
+        error: LineError,
+    },
+}
+
+/// A whole `check` run.
+#[derive(Debug)]
+pub struct CheckRun {
+    /// The manifest's name as given.
+    pub source: String,
+    /// One result per line that is not a comment, in manifest order.
+    pub results: Vec<LineResult>,
+    /// The counts.
+    pub counts: CheckCounts,
+    /// No line was a checksum line.
+    pub no_proper_lines: bool,
+    /// `--ignore-missing` left nothing verified.
+    pub nothing_verified: bool,
+    /// 0 or 1, as GNU: every failure is 1.
+    pub status: Status,
+}
+
+/// A checksum line read (name, digest), or why it is not one.
+type ParsedLine = Result<(Vec<u8>, Digest), (usize, LineError)>;
+
+/// Checks every line of `reader` (named `source` in messages).
+pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result<CheckRun, Error> {
+    let mut lines = LineReader::new(reader);
+    let mut parsed: Vec<ParsedLine> = Vec::new();
+    while let Some((no, line)) = lines.next_line().map_err(|e| Error::io(Path::new(source), e))? {
+        let line = match line {
+            Ok((l, _)) => l.to_vec(),
+            Err(e) => {
+                parsed.push(Err((no, e)));
+                continue;
+            }
+        };
+        if no == 1 && lines.had_bom() {
+            // GNU 9.x skips this line and may exit 0: a fail-open.
+            parsed.push(Err((no, LineError::Bom)));
+            continue;
+        }
+        if line.first() == Some(&b'#') {
+            continue;
+        }
+        parsed.push(parse_line(&line).map(|l| (l.name.into_owned(), l.digest)).map_err(|e| (no, e)));
+    }
+
+    let engine = Engine::new(opts.threads).map_err(|e| Error::io(Path::new(source), e))?;
+    let outcomes = engine.map(&parsed, |p, buf| match p {
+        Ok((name, _)) => Some(match open_path(Path::new(OsStr::from_bytes(name))) {
+            Ok((file, meta)) => hash_open(file, &meta, buf),
+            Err(e) => Outcome::from(e),
+        }),
+        Err(_) => None,
+    });
+
+    let mut counts = CheckCounts::default();
+    let mut results = Vec::with_capacity(parsed.len());
+    for (p, outcome) in parsed.into_iter().zip(outcomes) {
+        let (name, expected) = match p {
+            Err((line, error)) => {
+                counts.improperly_formatted += 1;
+                results.push(LineResult::Improper { line, error });
+                continue;
+            }
+            Ok(x) => x,
+        };
+        let failed_open = |reason: String, class| LineResult::FailedOpen { name: name.clone(), reason, class };
+        let result = match outcome.expect("every parsed line was hashed") {
+            Outcome::Ok(h) if h.digest == expected => LineResult::Ok { name },
+            Outcome::Ok(h) => LineResult::Failed { name, expected, actual: h.digest },
+            Outcome::Missing if opts.ignore_missing => LineResult::IgnoredMissing { name },
+            Outcome::Missing => failed_open("No such file or directory".into(), FindingClass::MissingFile),
+            Outcome::Unsupported(kind) => failed_open(
+                match kind {
+                    crate::fsio::FileKind::Directory => "Is a directory".to_string(),
+                    k => format!("is a {} (refused: never followed or opened)", k.describe()),
+                },
+                FindingClass::UnsupportedFileType,
+            ),
+            Outcome::ChangedWhileReading(what) => {
+                failed_open(format!("changed while it was read ({what})"), FindingClass::ChangedWhileReading)
+            }
+            Outcome::Unreadable(e) => failed_open(strerror(&e), FindingClass::UnreadableFile),
+        };
+        match &result {
+            LineResult::Ok { .. } => counts.ok += 1,
+            LineResult::Failed { .. } => counts.failed += 1,
+            LineResult::FailedOpen { .. } => counts.unreadable += 1,
+            LineResult::IgnoredMissing { .. } => counts.ignored_missing += 1,
+            LineResult::Improper { .. } => unreachable!("handled above"),
+        }
+        results.push(result);
+    }
+    let proper = counts.ok + counts.failed + counts.unreadable + counts.ignored_missing;
+    let no_proper_lines = proper == 0;
+    let nothing_verified = !no_proper_lines && counts.ok == 0 && counts.failed == 0 && counts.unreadable == 0;
+    let red = no_proper_lines || counts.ok == 0 || counts.failed + counts.unreadable + counts.improperly_formatted > 0;
+    counts.verdict = Some(Verdict::from_ok(!red));
+    Ok(CheckRun {
+        source: source.to_string(),
+        results,
+        counts,
+        no_proper_lines,
+        nothing_verified,
+        status: if red { Status::Integrity } else { Status::Pass },
+    })
+}
+
+/// The OS message without Rust's " (os error N)" suffix, as GNU prints it.
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl CheckRun {
+    /// The run as a report. `check` speaks GNU's exit codes, so every red
+    /// run exits 1 whatever the finding classes would imply on their own.
+    pub fn report(&self, date: String) -> Report {
+        let mut r = Report::new("check", date);
+        for res in &self.results {
+            let shown = |n: &[u8]| crate::escape::escape_bytes(n);
+            match res {
+                LineResult::Failed { name, expected, actual } => {
+                    let mut f =
+                        Finding::new(shown(name), FindingClass::EditedContent, "computed checksum did NOT match");
+                    f.expected_sha256 = Some(expected.to_hex());
+                    f.actual_sha256 = Some(actual.to_hex());
+                    r.findings.push(f);
+                }
+                LineResult::FailedOpen { name, reason, class } => {
+                    r.findings.push(Finding::new(shown(name), *class, reason.clone()));
+                }
+                _ => {}
+            }
+        }
+        r.findings.sort_by(|a, b| a.path.cmp(&b.path));
+        r.checks.check = Some(self.counts.clone());
+        r.finish(self.status);
+        if !self.status.is_pass() {
+            r.exit_code = 1;
+        }
+        r
+    }
+}

@@ -1,0 +1,87 @@
+//! The library's error type: everything that stops a judgement before it can
+//! be made. Each error maps to an exit [`Status`].
+
+use std::io;
+use std::path::Path;
+
+use crate::finding::Finding;
+use crate::manifest::ManifestErrors;
+use crate::Status;
+
+/// Why a command could not judge (or could not seal).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The manifest is malformed: every bad line, with its number.
+    #[error("{0}")]
+    Manifest(ManifestErrors),
+    /// A file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// Display form of the path.
+        path: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A path that must be a directory is not.
+    #[error("{0}: not a directory")]
+    NotADirectory(String),
+    /// A file that must be regular is not (a FIFO, symlink, device…).
+    #[error("{path}: not a regular file ({kind}); refused without reading")]
+    NotRegular {
+        /// Display form of the path.
+        path: String,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// No manifest where one was expected.
+    #[error("{0}: no manifest here (seal the packet first with `sealcheck seal`)")]
+    NoManifest(String),
+    /// The tree holds something that cannot be sealed or hashed.
+    #[error("the packet cannot be sealed as it is:\n{}", render_findings(.0))]
+    Tree(Vec<Finding>),
+    /// Bad arguments or options.
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn render_findings(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("  {}: {} ({})", f.path, f.message, f.classes[0].code()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: io::Error) -> Error {
+        Error::Io { path: path.display().to_string(), source }
+    }
+
+    /// The exit status this error implies.
+    pub fn status(&self) -> Status {
+        match self {
+            Error::Io { .. } => Status::Environment,
+            Error::Tree(findings) => findings.iter().map(Finding::status).max().unwrap_or(Status::BadInput),
+            Error::Manifest(_)
+            | Error::NotADirectory(_)
+            | Error::NotRegular { .. }
+            | Error::NoManifest(_)
+            | Error::Usage(_) => Status::BadInput,
+        }
+    }
+
+    /// A stable code for reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Manifest(_) => "malformed_manifest",
+            Error::Io { .. } => "io_error",
+            Error::NotADirectory(_) => "not_a_directory",
+            Error::NotRegular { .. } => "not_a_regular_file",
+            Error::NoManifest(_) => "no_manifest",
+            Error::Tree(_) => "unsealable_tree",
+            Error::Usage(_) => "usage",
+        }
+    }
+}

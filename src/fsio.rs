@@ -1,0 +1,224 @@
+//! Opening packet files without ever following a symlink or blocking.
+//!
+//! Every file is opened read-only with `O_NOFOLLOW | O_NONBLOCK`, so neither
+//! a symlink nor a FIFO can redirect or hang the gate, and its type is taken
+//! from `fstat` on the open handle. Inside a packet, files are opened
+//! relative to the packet's directory with `openat2(RESOLVE_BENEATH |
+//! RESOLVE_NO_SYMLINKS)` where the kernel has it, so a symlink anywhere in
+//! the path is refused. This module never writes.
+
+use std::fs::{File, FileType, Metadata};
+use std::io;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rustix::fs::{Mode, OFlags};
+
+use crate::RelPath;
+
+/// What kind of file a path holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// A regular file: the only kind that is sealed.
+    Regular,
+    /// A directory.
+    Directory,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// A named pipe.
+    Fifo,
+    /// A Unix socket.
+    Socket,
+    /// A block device.
+    BlockDevice,
+    /// A character device.
+    CharDevice,
+    /// Anything else.
+    Other,
+}
+
+impl FileKind {
+    /// The kind of a file type.
+    pub fn of(ft: &FileType) -> FileKind {
+        if ft.is_file() {
+            FileKind::Regular
+        } else if ft.is_dir() {
+            FileKind::Directory
+        } else if ft.is_symlink() {
+            FileKind::Symlink
+        } else if ft.is_fifo() {
+            FileKind::Fifo
+        } else if ft.is_socket() {
+            FileKind::Socket
+        } else if ft.is_block_device() {
+            FileKind::BlockDevice
+        } else if ft.is_char_device() {
+            FileKind::CharDevice
+        } else {
+            FileKind::Other
+        }
+    }
+
+    /// A word for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileKind::Regular => "regular file",
+            FileKind::Directory => "directory",
+            FileKind::Symlink => "symbolic link",
+            FileKind::Fifo => "FIFO",
+            FileKind::Socket => "socket",
+            FileKind::BlockDevice => "block device",
+            FileKind::CharDevice => "character device",
+            FileKind::Other => "special file",
+        }
+    }
+}
+
+/// What identifies one state of a file: compared before and after reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i128,
+    /// Status-change time, nanoseconds since the epoch.
+    pub ctime_ns: i128,
+    /// Inode number.
+    pub ino: u64,
+    /// Device number.
+    pub dev: u64,
+    /// Permission bits and type.
+    pub mode: u32,
+}
+
+impl Stamp {
+    /// The stamp of `meta`.
+    pub fn of(meta: &Metadata) -> Stamp {
+        Stamp {
+            size: meta.size(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+            mode: meta.mode(),
+        }
+    }
+
+    /// Whether the content could have changed between `self` and `later`
+    /// (ctime is left out: reading never changes content, but some file
+    /// systems touch it).
+    pub fn same_content_state(&self, later: &Stamp) -> bool {
+        (self.size, self.mtime_ns, self.ino, self.dev) == (later.size, later.mtime_ns, later.ino, later.dev)
+    }
+}
+
+/// Why a file could not be opened for hashing.
+#[derive(Debug)]
+pub enum OpenError {
+    /// Nothing at that path.
+    NotFound,
+    /// Something that is not a regular file (or a symlink on the way).
+    Unsupported(FileKind),
+    /// Any other failure: permissions, I/O.
+    Io(io::Error),
+}
+
+const READ_FLAGS: OFlags =
+    OFlags::RDONLY.union(OFlags::NOFOLLOW).union(OFlags::NONBLOCK).union(OFlags::CLOEXEC).union(OFlags::NOCTTY);
+
+static OPENAT2_UNAVAILABLE: AtomicBool = AtomicBool::new(false);
+
+/// A packet's root directory, held open so files are opened beneath it.
+#[derive(Debug)]
+pub struct Root {
+    dir: File,
+    path: PathBuf,
+}
+
+impl Root {
+    /// Opens `path` as a packet root. It must be a directory.
+    pub fn open(path: &Path) -> io::Result<Root> {
+        let fd = rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        Ok(Root { dir: File::from(fd), path: path.to_path_buf() })
+    }
+
+    /// The path the root was opened by.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens `rel` beneath the root for reading: never through a symlink,
+    /// never blocking, and only if it is a regular file.
+    pub fn open_file(&self, rel: &RelPath) -> Result<(File, Metadata), OpenError> {
+        let file = self.open_raw(rel).map_err(|e| classify_open_error(e, || self.lstat_kind(rel)))?;
+        regular(file)
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn open_raw(&self, rel: &RelPath) -> io::Result<File> {
+        use rustix::fs::ResolveFlags;
+        if !OPENAT2_UNAVAILABLE.load(Ordering::Relaxed) {
+            let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+            match rustix::fs::openat2(&self.dir, rel.as_os_str(), READ_FLAGS, Mode::empty(), resolve) {
+                Ok(fd) => return Ok(File::from(fd)),
+                // Old kernels and some sandboxes lack openat2. The walk has
+                // already refused symlinks, so plain openat is the fallback.
+                Err(rustix::io::Errno::NOSYS | rustix::io::Errno::PERM) => {
+                    OPENAT2_UNAVAILABLE.store(true, Ordering::Relaxed);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(File::from(rustix::fs::openat(&self.dir, rel.as_os_str(), READ_FLAGS, Mode::empty())?))
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn open_raw(&self, rel: &RelPath) -> io::Result<File> {
+        Ok(File::from(rustix::fs::openat(&self.dir, rel.as_os_str(), READ_FLAGS, Mode::empty())?))
+    }
+
+    fn lstat_kind(&self, rel: &RelPath) -> Option<FileKind> {
+        std::fs::symlink_metadata(rel.under(&self.path)).ok().map(|m| FileKind::of(&m.file_type()))
+    }
+
+    /// `lstat` of `rel` beneath the root.
+    pub fn lstat(&self, rel: &RelPath) -> io::Result<Metadata> {
+        std::fs::symlink_metadata(rel.under(&self.path))
+    }
+}
+
+/// Opens any path for reading the way `check` needs: the last component is
+/// never followed if it is a symlink, special files are refused before they
+/// are opened, and nothing blocks.
+pub fn open_path(path: &Path) -> Result<(File, Metadata), OpenError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| classify_open_error(e, || None))?;
+    let kind = FileKind::of(&meta.file_type());
+    if kind != FileKind::Regular {
+        return Err(OpenError::Unsupported(kind));
+    }
+    let fd = rustix::fs::open(path, READ_FLAGS, Mode::empty()).map_err(|e| classify_open_error(e.into(), || None))?;
+    regular(File::from(fd))
+}
+
+fn regular(file: File) -> Result<(File, Metadata), OpenError> {
+    let meta = file.metadata().map_err(OpenError::Io)?;
+    match FileKind::of(&meta.file_type()) {
+        FileKind::Regular => Ok((file, meta)),
+        other => Err(OpenError::Unsupported(other)),
+    }
+}
+
+fn classify_open_error(e: io::Error, kind: impl FnOnce() -> Option<FileKind>) -> OpenError {
+    match e.raw_os_error() {
+        Some(code) if code == rustix::io::Errno::NOENT.raw_os_error() => OpenError::NotFound,
+        Some(code) if code == rustix::io::Errno::LOOP.raw_os_error() => OpenError::Unsupported(FileKind::Symlink),
+        Some(code) if code == rustix::io::Errno::NXIO.raw_os_error() => {
+            OpenError::Unsupported(kind().unwrap_or(FileKind::Socket))
+        }
+        Some(code) if code == rustix::io::Errno::XDEV.raw_os_error() => {
+            OpenError::Unsupported(kind().unwrap_or(FileKind::Symlink))
+        }
+        _ => OpenError::Io(e),
+    }
+}

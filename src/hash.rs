@@ -1,0 +1,158 @@
+//! Hashing many files in parallel, streaming, one reused buffer per thread.
+//!
+//! Work is spread over a rayon pool; results come back in input order, so
+//! nothing downstream depends on thread timing. Each file is checked on its
+//! open handle before and after it is read: if its size, mtime, inode or
+//! device moved, or the bytes read differ from the size, it changed while
+//! reading and its digest is not trusted.
+
+use std::cell::RefCell;
+use std::fs::{File, Metadata};
+use std::io;
+
+use rayon::prelude::*;
+
+use crate::digest::{hash_reader, Digest};
+use crate::fsio::{FileKind, OpenError, Stamp};
+
+/// Size of each thread's read buffer.
+pub const BUFFER_SIZE: usize = 256 * 1024;
+
+thread_local! {
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A file read to the end without changing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hashed {
+    /// SHA-256 of its bytes.
+    pub digest: Digest,
+    /// The file's state when it was read.
+    pub stamp: Stamp,
+}
+
+/// What hashing one path gave.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Hashed.
+    Ok(Hashed),
+    /// Nothing there (any more).
+    Missing,
+    /// Not a regular file.
+    Unsupported(FileKind),
+    /// It changed while it was read; the text says what moved.
+    ChangedWhileReading(String),
+    /// It could not be opened or read.
+    Unreadable(io::Error),
+}
+
+impl From<OpenError> for Outcome {
+    fn from(e: OpenError) -> Outcome {
+        match e {
+            OpenError::NotFound => Outcome::Missing,
+            OpenError::Unsupported(kind) => Outcome::Unsupported(kind),
+            OpenError::Io(e) => Outcome::Unreadable(e),
+        }
+    }
+}
+
+/// Hashes an open regular file and checks it did not change meanwhile.
+pub fn hash_open(mut file: File, before: &Metadata, buf: &mut [u8]) -> Outcome {
+    let before = Stamp::of(before);
+    advise_sequential(&file, before.size);
+    let (digest, read) = match hash_reader(&mut file, buf) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Unreadable(e),
+    };
+    let after = match file.metadata() {
+        Ok(m) => Stamp::of(&m),
+        Err(e) => return Outcome::Unreadable(e),
+    };
+    if read != before.size {
+        return Outcome::ChangedWhileReading(format!(
+            "size was {} bytes when opened but {read} bytes were read",
+            before.size
+        ));
+    }
+    if !before.same_content_state(&after) {
+        return Outcome::ChangedWhileReading(describe_change(&before, &after));
+    }
+    Outcome::Ok(Hashed { digest, stamp: after })
+}
+
+/// Says what moved between two stamps.
+pub fn describe_change(before: &Stamp, after: &Stamp) -> String {
+    let mut what = Vec::new();
+    if before.size != after.size {
+        what.push(format!("size {} -> {}", before.size, after.size));
+    }
+    if before.mtime_ns != after.mtime_ns {
+        what.push("mtime changed".to_string());
+    }
+    if (before.ino, before.dev) != (after.ino, after.dev) {
+        what.push("replaced by another file (inode changed)".to_string());
+    }
+    if what.is_empty() {
+        what.push("file state changed".to_string());
+    }
+    what.join(", ")
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn advise_sequential(file: &File, size: u64) {
+    // Only worth a syscall when read-ahead can matter; failure is harmless.
+    if size > 4 * BUFFER_SIZE as u64 {
+        let _ = rustix::fs::fadvise(file, 0, None, rustix::fs::Advice::Sequential);
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn advise_sequential(_file: &File, _size: u64) {}
+
+/// Runs hashing jobs on a pool of threads.
+#[derive(Debug)]
+pub struct Engine {
+    pool: rayon::ThreadPool,
+}
+
+impl Engine {
+    /// An engine with `threads` workers, or one per CPU when `None`.
+    pub fn new(threads: Option<usize>) -> io::Result<Engine> {
+        let mut builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("sealcheck-hash-{i}"));
+        if let Some(n) = threads {
+            builder = builder.num_threads(n.max(1));
+        }
+        let pool = builder.build().map_err(io::Error::other)?;
+        Ok(Engine { pool })
+    }
+
+    /// The number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Maps `job` over `items` in parallel, handing each call this thread's
+    /// read buffer. Results are in the order of `items`.
+    pub fn map<T, R, F>(&self, items: &[T], job: F) -> Vec<R>
+    where
+        T: Sync,
+        R: Send,
+        F: Fn(&T, &mut [u8]) -> R + Sync,
+    {
+        self.pool.install(|| {
+            items
+                .par_iter()
+                .with_min_len(8)
+                .map(|item| {
+                    BUFFER.with(|cell| {
+                        let mut buf = cell.borrow_mut();
+                        if buf.len() < BUFFER_SIZE {
+                            buf.resize(BUFFER_SIZE, 0);
+                        }
+                        job(item, &mut buf)
+                    })
+                })
+                .collect()
+        })
+    }
+}

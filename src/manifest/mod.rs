@@ -1,0 +1,289 @@
+//! The manifest: `HASH_MANIFEST.txt` in `sha256sum` format.
+//!
+//! [`Manifest::parse`] reads the strict grammar `verify` accepts: the
+//! canonical form plus what GNU writes (`./` prefix, ` *` marker, uppercase
+//! hex, BSD tagged lines). Every other line is refused with its number and
+//! what was expected; nothing is skipped. A BOM, CRLF line ends or a missing
+//! final newline are not refused: they are the seal itself drifted, recorded
+//! in [`ManifestDrift`] so the caller can report them and still check every
+//! file. The rules are numbered in `docs/manifest-format.md`.
+
+pub mod escape;
+pub mod parse;
+pub mod write;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::BufRead;
+
+pub use parse::{LineError, LineForm, MAX_LINE_LEN};
+
+use crate::relpath::collisions;
+use crate::{Digest, RelPath};
+
+/// The default manifest name, at the packet root.
+pub const DEFAULT_NAME: &str = "HASH_MANIFEST.txt";
+
+/// One sealed file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Its path relative to the packet root.
+    pub path: RelPath,
+    /// Its sealed digest.
+    pub digest: Digest,
+    /// The manifest line it came from (1-based).
+    pub line: usize,
+}
+
+/// How the manifest's own bytes drifted from the canonical form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ManifestDrift {
+    /// A UTF-8 BOM before the first line.
+    pub bom: bool,
+    /// At least one line ends in CRLF.
+    pub crlf: bool,
+    /// The last line has no newline.
+    pub missing_final_newline: bool,
+}
+
+impl ManifestDrift {
+    /// Whether anything drifted.
+    pub fn any(&self) -> bool {
+        self.bom || self.crlf || self.missing_final_newline
+    }
+}
+
+/// A parsed manifest.
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    /// The entries, sorted by path.
+    pub entries: Vec<Entry>,
+    /// Drift of the manifest's own bytes.
+    pub drift: ManifestDrift,
+    /// SHA-256 of the manifest bytes as read.
+    pub sha256: Digest,
+    /// Number of bytes read.
+    pub bytes: u64,
+    /// Whether the bytes are exactly the canonical form of the entries.
+    pub canonical: bool,
+}
+
+/// Every problem found in a manifest, with the line it is on.
+#[derive(Debug)]
+pub struct ManifestErrors {
+    /// The manifest's name, for messages.
+    pub source: String,
+    /// `(line, error)`, by line.
+    pub errors: Vec<(usize, LineError)>,
+}
+
+/// How many line errors are spelled out before the rest are counted.
+const SHOWN_ERRORS: usize = 20;
+
+impl fmt::Display for ManifestErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (line, err)) in self.errors.iter().take(SHOWN_ERRORS).enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{line}: {err}", self.source)?;
+        }
+        if self.errors.len() > SHOWN_ERRORS {
+            write!(f, "\n{}: … and {} more malformed lines", self.source, self.errors.len() - SHOWN_ERRORS)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reading failed: either the bytes could not be read, or they are not a
+/// manifest.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The stream failed.
+    Io(std::io::Error),
+    /// The content is malformed.
+    Malformed(ManifestErrors),
+}
+
+impl Manifest {
+    /// Parses the strict grammar from `reader`. `source` names it in errors.
+    pub fn parse<R: BufRead>(reader: R, source: &str) -> Result<Manifest, ReadError> {
+        let mut lines = parse::LineReader::new(reader);
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut errors: Vec<(usize, LineError)> = Vec::new();
+        let mut drift = ManifestDrift::default();
+        let mut first_form: Option<(usize, LineForm)> = None;
+        while let Some((no, line)) = lines.next_line().map_err(ReadError::Io)? {
+            let (line, end) = match line {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push((no, e));
+                    continue;
+                }
+            };
+            match end {
+                parse::LineEnd::CrLf => drift.crlf = true,
+                parse::LineEnd::None => drift.missing_final_newline = true,
+                parse::LineEnd::Lf => {}
+            }
+            match parse_strict(line) {
+                Ok((path, digest, form)) => {
+                    let kind = matches!(form, LineForm::Tagged);
+                    match first_form {
+                        None => first_form = Some((no, form)),
+                        Some((first, f)) if matches!(f, LineForm::Tagged) != kind => {
+                            errors.push((
+                                no,
+                                LineError::MixedForms {
+                                    first_line: first,
+                                    expected: f.describe(),
+                                    found: form.describe(),
+                                },
+                            ));
+                            continue;
+                        }
+                        Some(_) => {}
+                    }
+                    entries.push(Entry { path, digest, line: no });
+                }
+                Err(e) => errors.push((no, e)),
+            }
+        }
+        drift.bom = lines.had_bom();
+        let (sha256, bytes) = lines.finish().map_err(ReadError::Io)?;
+
+        entries.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
+        let mut unique: Vec<Entry> = Vec::with_capacity(entries.len());
+        for e in entries {
+            match unique.last() {
+                Some(prev) if prev.path == e.path => errors.push((
+                    e.line,
+                    LineError::Duplicate { first_line: prev.line, same_digest: prev.digest == e.digest },
+                )),
+                _ => unique.push(e),
+            }
+        }
+        let refs: Vec<&RelPath> = unique.iter().map(|e| &e.path).collect();
+        for c in collisions(&refs) {
+            let (a, b) = (&unique[c.first], &unique[c.second]);
+            let (first, second) = if a.line < b.line { (a, b) } else { (b, a) };
+            errors.push((second.line, LineError::Collision { first_line: first.line, what: c.what }));
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|(line, _)| *line);
+            return Err(ReadError::Malformed(ManifestErrors { source: source.to_string(), errors }));
+        }
+        let canonical = Digest::of(&write::canonical_bytes(unique.iter().map(|e| (&e.path, &e.digest)))) == sha256;
+        Ok(Manifest { entries: unique, drift, sha256, bytes, canonical })
+    }
+
+    /// The entries as a map from path bytes to index.
+    pub fn index(&self) -> HashMap<&[u8], usize> {
+        self.entries.iter().enumerate().map(|(i, e)| (e.path.as_bytes(), i)).collect()
+    }
+}
+
+/// One line of the strict grammar (rules M1–M9).
+fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm), LineError> {
+    match line.first() {
+        None => return Err(LineError::Blank),
+        Some(b'#') => return Err(LineError::Comment),
+        Some(b' ' | b'\t') => return Err(LineError::LeadingWhiteSpace),
+        _ => {}
+    }
+    let parsed = parse::parse_line(line)?;
+    let name = parsed.name.as_ref();
+    // What `sha256sum ./file` writes: one leading "./" is accepted.
+    let name = match name.strip_prefix(b"./") {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => name,
+    };
+    let path = RelPath::new(name.to_vec()).map_err(LineError::Path)?;
+    Ok((path, parsed.digest, parsed.form))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relpath::PathError;
+
+    const H: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+    fn parse(text: &[u8]) -> Result<Manifest, Vec<(usize, LineError)>> {
+        match Manifest::parse(text, "M") {
+            Ok(m) => Ok(m),
+            Err(ReadError::Malformed(e)) => Err(e.errors),
+            Err(ReadError::Io(e)) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn canonical_manifest_parses_as_canonical() {
+        let text = format!("{H}  a\n\\{H}  b\\\\c\n{H}  d/e\n");
+        let m = parse(text.as_bytes()).unwrap();
+        assert!(m.canonical);
+        assert!(!m.drift.any());
+        assert_eq!(m.entries.len(), 3);
+        assert_eq!(m.entries[1].path.as_bytes(), b"b\\c");
+        assert_eq!(m.sha256, Digest::of(text.as_bytes()));
+    }
+
+    #[test]
+    fn gnu_forms_are_accepted_but_not_canonical() {
+        let text = format!("{H}  ./z\n{H} *a\n{}  m\n", H.to_uppercase());
+        let m = parse(text.as_bytes()).unwrap();
+        assert!(!m.canonical);
+        let names: Vec<&[u8]> = m.entries.iter().map(|e| e.path.as_bytes()).collect();
+        assert_eq!(names, [&b"a"[..], b"m", b"z"]);
+        let tagged = format!("SHA256 (a) = {H}\nSHA256 (b) = {H}\n");
+        assert_eq!(parse(tagged.as_bytes()).unwrap().entries.len(), 2);
+    }
+
+    #[test]
+    fn rule_m9_manifest_drift_is_recorded_not_refused() {
+        let m = parse(format!("\u{feff}{H}  a\r\n{H}  b").as_bytes()).unwrap();
+        assert_eq!(m.drift, ManifestDrift { bom: true, crlf: true, missing_final_newline: true });
+        assert!(!m.canonical);
+    }
+
+    #[test]
+    fn every_bad_line_is_refused_with_its_number() {
+        let text = format!(
+            "{H}  ok\n# comment\n\n {H}  lead\n{H}  ../up\n{H}  ok\n{H}  /abs\nSHA256 (t) = {H}\n{H}  README\n{H}  readme\n"
+        );
+        let errs = parse(text.as_bytes()).unwrap_err();
+        let want = vec![
+            (2, LineError::Comment),
+            (3, LineError::Blank),
+            (4, LineError::LeadingWhiteSpace),
+            (5, LineError::Path(PathError::DotDot)),
+            (6, LineError::Duplicate { first_line: 1, same_digest: true }),
+            (7, LineError::Path(PathError::Absolute)),
+            (
+                8,
+                LineError::MixedForms {
+                    first_line: 1,
+                    expected: LineForm::Untagged { binary: false }.describe(),
+                    found: LineForm::Tagged.describe(),
+                },
+            ),
+            (10, LineError::Collision { first_line: 9, what: "letter case" }),
+        ];
+        assert_eq!(errs, want);
+    }
+
+    #[test]
+    fn empty_manifest_is_an_empty_seal() {
+        let m = parse(b"").unwrap();
+        assert!(m.entries.is_empty() && m.canonical);
+    }
+
+    #[test]
+    fn errors_render_with_file_and_line() {
+        let err = match Manifest::parse(&b"nothex  a\n"[..], "P/HASH_MANIFEST.txt") {
+            Err(ReadError::Malformed(e)) => e,
+            _ => panic!("expected malformed"),
+        };
+        assert_eq!(err.to_string(), "P/HASH_MANIFEST.txt:1: bad digest: expected 64 hex characters, found 6");
+    }
+}

@@ -1,0 +1,96 @@
+//! `check`'s output in `sha256sum -c`'s words: per-line results on stdout,
+//! warnings on stderr, file names escaped as GNU escapes them.
+
+use std::io::{self, Write};
+
+use crate::check::{CheckRun, LineResult};
+use crate::manifest::escape::{escape, needs_escape};
+
+/// What to leave out, as GNU's `--quiet` and `--status`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Verbosity {
+    /// No `OK` lines.
+    pub quiet: bool,
+    /// No output at all; the exit code says it.
+    pub status_only: bool,
+}
+
+fn write_name<W: Write + ?Sized>(w: &mut W, name: &[u8]) -> io::Result<()> {
+    if needs_escape(name) {
+        w.write_all(b"\\")?;
+    }
+    w.write_all(&escape(name))
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Writes the run: results to `out`, diagnostics to `err`, each line of
+/// `err` behind `prog: `.
+pub fn write<O, E>(out: &mut O, err: &mut E, prog: &str, run: &CheckRun, v: Verbosity) -> io::Result<()>
+where
+    O: Write + ?Sized,
+    E: Write + ?Sized,
+{
+    for r in &run.results {
+        match r {
+            LineResult::Improper { line, error } => {
+                if !v.status_only {
+                    writeln!(
+                        err,
+                        "{prog}: {}: {line}: improperly formatted SHA256 checksum line: {error}",
+                        run.source
+                    )?;
+                }
+            }
+            LineResult::Ok { name } => {
+                if !v.quiet && !v.status_only {
+                    write_name(out, name)?;
+                    out.write_all(b": OK\n")?;
+                }
+            }
+            LineResult::Failed { name, .. } => {
+                if !v.status_only {
+                    write_name(out, name)?;
+                    out.write_all(b": FAILED\n")?;
+                }
+            }
+            LineResult::FailedOpen { name, reason, .. } => {
+                if !v.status_only {
+                    write!(err, "{prog}: ")?;
+                    write_name(err, name)?;
+                    writeln!(err, ": {reason}")?;
+                    write_name(out, name)?;
+                    out.write_all(b": FAILED open or read\n")?;
+                }
+            }
+            LineResult::IgnoredMissing { .. } => {}
+        }
+    }
+    out.flush()?;
+    if v.status_only {
+        return Ok(());
+    }
+    let c = &run.counts;
+    if run.no_proper_lines {
+        writeln!(err, "{prog}: {}: no properly formatted checksum lines found", run.source)?;
+        return Ok(());
+    }
+    if c.improperly_formatted > 0 {
+        let what = plural(c.improperly_formatted, "line is", "lines are");
+        writeln!(err, "{prog}: WARNING: {what} improperly formatted")?;
+    }
+    if c.unreadable > 0 {
+        let what = plural(c.unreadable, "listed file", "listed files");
+        writeln!(err, "{prog}: WARNING: {what} could not be read")?;
+    }
+    if c.failed > 0 {
+        let what = plural(c.failed, "computed checksum", "computed checksums");
+        writeln!(err, "{prog}: WARNING: {what} did NOT match")?;
+    }
+    if run.nothing_verified {
+        writeln!(err, "{prog}: {}: no file was verified", run.source)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,17 @@
+//! Renderers: turn reports into text for people and machines.
+//!
+//! Every renderer writes into any [`std::io::Write`] and returns its I/O
+//! result; none decides an exit code or changes a verdict.
+
+pub mod gnu;
+pub mod human;
+pub mod json;
+
+/// The output formats of commands that judge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Lines for a person (the default).
+    Human,
+    /// The JSON report.
+    Json,
+}

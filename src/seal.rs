@@ -1,0 +1,155 @@
+//! Sealing: hash a packet tree into its canonical manifest, and write it.
+//!
+//! [`tree_digest`] reads and returns; [`seal`] also writes the manifest,
+//! atomically (a temporary file in the same directory, synced, then renamed),
+//! and writes nothing else. Either refuses a tree that holds anything that
+//! cannot be sealed: nothing half-sealed is ever written.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::finding::{Finding, FindingClass};
+use crate::fsio::Root;
+use crate::hash::{Engine, Hashed, Outcome};
+use crate::manifest::write::canonical_bytes;
+use crate::manifest::DEFAULT_NAME;
+use crate::relpath::collisions;
+use crate::walk::{walk, Exclusions, Problem};
+use crate::{Digest, Error, RelPath};
+
+/// Options of `seal` and `tree-hash`.
+#[derive(Clone, Debug)]
+pub struct SealOptions {
+    /// The manifest's path relative to the packet root. Default
+    /// `HASH_MANIFEST.txt`.
+    pub manifest_name: String,
+    /// Glob patterns to leave out (see [`Exclusions::new`]). Default none.
+    pub excludes: Vec<String>,
+    /// Hashing threads; `None` (the default) means one per CPU.
+    pub threads: Option<usize>,
+}
+
+impl Default for SealOptions {
+    fn default() -> SealOptions {
+        SealOptions { manifest_name: DEFAULT_NAME.to_string(), excludes: Vec::new(), threads: None }
+    }
+}
+
+/// A hashed tree.
+#[derive(Clone, Debug)]
+pub struct TreeDigest {
+    /// Every regular file and its digest, sorted by path.
+    pub files: Vec<(RelPath, Hashed)>,
+    /// The canonical manifest bytes.
+    pub manifest: Vec<u8>,
+    /// SHA-256 of [`TreeDigest::manifest`].
+    pub packet_tree_sha256: Digest,
+    /// Total bytes hashed.
+    pub byte_count: u64,
+}
+
+/// What `seal` did.
+#[derive(Clone, Debug)]
+pub struct Sealed {
+    /// The tree it sealed.
+    pub tree: TreeDigest,
+    /// Where it wrote the manifest.
+    pub manifest_path: PathBuf,
+}
+
+/// The manifest's path as a [`RelPath`].
+pub fn manifest_rel(name: &str) -> Result<RelPath, Error> {
+    RelPath::new(name.as_bytes().to_vec()).map_err(|e| Error::Usage(format!("--manifest {name:?}: {e}")))
+}
+
+/// Hashes the tree under `root` without writing anything.
+pub fn tree_digest(root: &Path, opts: &SealOptions) -> Result<TreeDigest, Error> {
+    let manifest = manifest_rel(&opts.manifest_name)?;
+    let exclusions = Exclusions::new(&opts.excludes)?.with_path(manifest);
+    let tree = walk(root, &exclusions)?;
+    let mut findings: Vec<Finding> = tree.problems.iter().map(problem_finding).collect();
+
+    let paths: Vec<&RelPath> = tree.files.iter().map(|f| &f.path).collect();
+    if let Some(c) = collisions(&paths).first() {
+        return Err(Error::Usage(format!(
+            "{} and {} differ only by {}: they cannot both be sealed (they collide on other file systems)",
+            paths[c.first].display(),
+            paths[c.second].display(),
+            c.what
+        )));
+    }
+
+    let root_dir = Root::open(root).map_err(|e| Error::io(root, e))?;
+    let engine = Engine::new(opts.threads).map_err(|e| Error::io(root, e))?;
+    let outcomes = engine.map(&tree.files, |f, buf| match root_dir.open_file(&f.path) {
+        Ok((file, meta)) => crate::hash::hash_open(file, &meta, buf),
+        Err(e) => Outcome::from(e),
+    });
+    let mut files = Vec::with_capacity(tree.files.len());
+    for (f, outcome) in tree.files.into_iter().zip(outcomes) {
+        match outcome {
+            Outcome::Ok(h) => files.push((f.path, h)),
+            other => findings.push(outcome_finding(&f.path, other)),
+        }
+    }
+    if !findings.is_empty() {
+        findings.sort_by(|a, b| a.path.cmp(&b.path));
+        return Err(Error::Tree(findings));
+    }
+    let manifest = canonical_bytes(files.iter().map(|(p, h)| (p, &h.digest)));
+    let byte_count = files.iter().map(|(_, h)| h.stamp.size).sum();
+    Ok(TreeDigest { packet_tree_sha256: Digest::of(&manifest), files, manifest, byte_count })
+}
+
+/// Hashes the tree under `root` and writes its canonical manifest there.
+pub fn seal(root: &Path, opts: &SealOptions) -> Result<Sealed, Error> {
+    let tree = tree_digest(root, opts)?;
+    let rel = manifest_rel(&opts.manifest_name)?;
+    let target = rel.under(root);
+    let dir = target.parent().unwrap_or(root);
+    let mut tmp =
+        tempfile::Builder::new().prefix(".sealcheck-manifest.").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(&tree.manifest).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Make the rename durable; a failure here leaves a correct manifest.
+        let _ = d.sync_all();
+    }
+    Ok(Sealed { tree, manifest_path: target })
+}
+
+/// The finding for something the walk could not seal.
+pub(crate) fn problem_finding(p: &Problem) -> Finding {
+    match p {
+        Problem::Unsupported { path, kind, .. } => Finding::new(
+            path.clone(),
+            FindingClass::UnsupportedFileType,
+            format!("{} (only regular files are sealed; links are never followed)", kind.describe()),
+        ),
+        Problem::Unreadable { path, error } => {
+            Finding::new(path.clone(), FindingClass::UnreadableFile, format!("cannot be listed: {error}"))
+        }
+        Problem::UnsafeName { path, error } => Finding::new(
+            path.clone(),
+            FindingClass::UnsupportedFileType,
+            format!("name cannot be sealed safely: {error}"),
+        ),
+    }
+}
+
+/// The finding for a file that could not be hashed.
+pub(crate) fn outcome_finding(path: &RelPath, outcome: Outcome) -> Finding {
+    let shown = path.display();
+    match outcome {
+        Outcome::Ok(_) => unreachable!("a hashed file is not a finding"),
+        Outcome::Missing => Finding::new(shown, FindingClass::MissingFile, "vanished while the packet was read"),
+        Outcome::Unsupported(kind) => Finding::new(
+            shown,
+            FindingClass::UnsupportedFileType,
+            format!("{} (only regular files are sealed; links are never followed)", kind.describe()),
+        ),
+        Outcome::ChangedWhileReading(what) => Finding::new(shown, FindingClass::ChangedWhileReading, what),
+        Outcome::Unreadable(e) => Finding::new(shown, FindingClass::UnreadableFile, e.to_string()),
+    }
+}

@@ -1,0 +1,72 @@
+//! Helpers shared by the end-to-end tests: build packets, run the real
+//! binary, and prove a packet was not modified.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use sha2::{Digest as _, Sha256};
+
+/// The binary under test, with a fixed report date and no colour.
+pub fn sealcheck() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("sealcheck").expect("binary built");
+    c.env("SOURCE_DATE_EPOCH", "1795219200").env_remove("GITHUB_STEP_SUMMARY").timeout(Duration::from_secs(10));
+    c
+}
+
+/// Writes `content` at `rel` (raw bytes) under `root`, creating directories.
+pub fn put(root: &Path, rel: &[u8], content: &[u8]) -> PathBuf {
+    let path = root.join(OsStr::from_bytes(rel));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+/// A packet with text, JSON, binary and awkward names.
+pub fn sample_packet() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    put(r, b"README.md", "Packet \u{2014} sealed.\n".as_bytes());
+    put(r, b"report.json", b"{\"verdict\": \"PASS\", \"count\": 3}\n");
+    put(r, b"data/dump.bin", &(0u8..=255).collect::<Vec<_>>());
+    put(r, b"notes/with space.txt", b"spaces\n");
+    put(r, "notes/\u{fc}nicode-\u{e9}.txt".as_bytes(), b"non-ascii name\n");
+    dir
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every entry under `root`: raw path -> (kind, sha256 of content, mtime, mode).
+pub fn snapshot(root: &Path) -> BTreeMap<Vec<u8>, (String, String, i64, i64, u32)> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(root).follow_links(false) {
+        let e = e.unwrap();
+        let m = e.path().symlink_metadata().unwrap();
+        let rel = e.path().strip_prefix(root).unwrap().as_os_str().as_bytes().to_vec();
+        let (kind, digest) = if m.is_file() {
+            ("file".to_string(), sha256_hex(&std::fs::read(e.path()).unwrap_or_default()))
+        } else if m.file_type().is_symlink() {
+            ("link".to_string(), format!("{:?}", std::fs::read_link(e.path()).unwrap()))
+        } else {
+            (format!("{:?}", m.file_type()), String::new())
+        };
+        out.insert(rel, (kind, digest, m.mtime(), m.mtime_nsec(), m.mode()));
+    }
+    out
+}
+
+/// Runs a shell command line in `dir` and returns its output.
+pub fn sh(dir: &Path, script: &str) -> Output {
+    Command::new("sh").arg("-c").arg(script).current_dir(dir).output().expect("sh runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

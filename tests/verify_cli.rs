@@ -1,0 +1,303 @@
+//! End-to-end: `seal`, `verify`, `tree-hash` through the real binary, with
+//! exact stdout, stderr and exit status.
+
+mod common;
+
+use std::os::unix::fs::symlink;
+
+use common::{put, sample_packet, sealcheck, sha256_hex, snapshot};
+use predicates::str::contains;
+use sealcheck::Report;
+
+fn seal(dir: &std::path::Path) -> String {
+    let out = sealcheck().arg("seal").arg(dir).assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap().trim().to_string()
+}
+
+#[test]
+fn seal_prints_the_digest_of_the_canonical_manifest_and_changes_nothing_else() {
+    let p = sample_packet();
+    let before = snapshot(p.path());
+    let tree = seal(p.path());
+    let manifest = std::fs::read(p.path().join("HASH_MANIFEST.txt")).unwrap();
+    assert_eq!(tree, sha256_hex(&manifest));
+    let text = String::from_utf8(manifest).unwrap();
+    let names: Vec<&str> = text.lines().map(|l| &l[66..]).collect();
+    assert_eq!(
+        names,
+        ["README.md", "data/dump.bin", "notes/with space.txt", "notes/\u{fc}nicode-\u{e9}.txt", "report.json"]
+    );
+    assert!(text.lines().all(|l| l.as_bytes()[64..66] == *b"  " && l[..64].bytes().all(|b| b.is_ascii_hexdigit())));
+    let mut after = snapshot(p.path());
+    after.remove(&b"HASH_MANIFEST.txt"[..]);
+    // The root directory's mtime moves when the manifest is renamed into it.
+    let mut before = before;
+    before.remove(&b""[..]);
+    after.remove(&b""[..]);
+    assert_eq!(before, after, "seal changed something other than the manifest");
+}
+
+#[test]
+fn verify_passes_a_byte_identical_packet_with_exact_output() {
+    let p = sample_packet();
+    let tree = seal(p.path());
+    sealcheck().arg("verify").arg(p.path()).assert().code(0).stderr("").stdout(format!(
+        "sealed 5: 5 ok, 0 changed, 0 missing, 0 moved, 0 extra, 0 unreadable, 0 unsupported, 0 changed while reading\n\
+         packet_tree_sha256 {tree}\nPASS\n"
+    ));
+}
+
+#[test]
+fn verify_reports_every_problem_in_one_pass_and_never_modifies_the_packet() {
+    let p = sample_packet();
+    seal(p.path());
+    let r = p.path();
+    put(r, b"README.md", b"edited\n");
+    std::fs::rename(r.join("data/dump.bin"), r.join("data/moved.bin")).unwrap();
+    std::fs::remove_file(r.join("report.json")).unwrap();
+    put(r, b"extra.txt", b"not sealed\n");
+    let before = snapshot(r);
+    let out = sealcheck().arg("verify").arg(r).assert().code(1).stderr("").get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "CHANGED     README.md: bytes differ from the seal [edited_content]",
+            "MOVED       data/dump.bin: sealed bytes are present under another path: data/moved.bin [moved_file]",
+            "EXTRA       extra.txt: present but not sealed [extra_file]",
+            "MISSING     report.json: sealed path is absent [missing_file]",
+        ]
+    );
+    assert_eq!(
+        lines[4],
+        "sealed 5: 2 ok, 1 changed, 1 missing, 1 moved, 1 extra, 0 unreadable, 0 unsupported, 0 changed while reading"
+    );
+    assert_eq!(lines.last(), Some(&"FAIL"));
+    assert_eq!(before, snapshot(r), "verify modified the packet");
+}
+
+#[test]
+fn json_report_reads_back_and_agrees_with_the_exit_code() {
+    let p = sample_packet();
+    let tree = seal(p.path());
+    put(p.path(), b"report.json", b"{\"verdict\":\"PASS\",\"count\":3}\n");
+    let report_file = tempfile::NamedTempFile::new().unwrap();
+    let out = sealcheck()
+        .arg("verify")
+        .arg(p.path())
+        .arg("--json")
+        .arg("--report")
+        .arg(report_file.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: Report = serde_json::from_slice(&out).unwrap();
+    assert_eq!(std::fs::read(report_file.path()).unwrap(), out, "--report and --json differ");
+    assert_eq!((report.final_status.as_str(), report.exit_code), ("FAIL_CLOSED", 1));
+    assert_eq!(report.date, "2026-11-21T00:00:00Z");
+    let packet = report.packet.unwrap();
+    assert_eq!(packet.sealed_tree_sha256.as_deref(), Some(tree.as_str()));
+    assert_eq!(packet.manifest_sha256.as_deref(), Some(tree.as_str()));
+    assert_ne!(packet.packet_tree_sha256.as_deref(), Some(tree.as_str()));
+    let counts = report.checks.seal_vs_bytes.unwrap();
+    assert_eq!((counts.ok, counts.changed), (4, 1));
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].path, "report.json");
+    assert!(report.self_check.packet_unmodified);
+    assert!(!report.self_check.any_fail_open);
+}
+
+#[test]
+fn expect_tree_is_red_when_the_packet_was_resealed() {
+    let p = sample_packet();
+    let original = seal(p.path());
+    put(p.path(), b"README.md", b"quietly changed, then re-sealed\n");
+    let resealed = seal(p.path());
+    assert_ne!(original, resealed);
+    sealcheck().args(["verify", "--expect-tree", &resealed]).arg(p.path()).assert().code(0);
+    sealcheck()
+        .args(["verify", "--expect-tree", &original])
+        .arg(p.path())
+        .assert()
+        .code(1)
+        .stdout(contains(format!("expected packet_tree_sha256 {original}, found {resealed}\nFAIL\n")));
+    sealcheck()
+        .args(["verify", "--expect-tree", &original[1..]])
+        .arg(p.path())
+        .assert()
+        .code(2)
+        .stderr(contains("expected 64 hex characters, found 63"));
+}
+
+#[test]
+fn manifest_drift_is_red_and_every_file_is_still_checked() {
+    let p = sample_packet();
+    seal(p.path());
+    let m = p.path().join("HASH_MANIFEST.txt");
+    let canonical = std::fs::read(&m).unwrap();
+    let crlf = String::from_utf8(canonical.clone()).unwrap().replace('\n', "\r\n");
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend_from_slice(crlf.as_bytes());
+    std::fs::write(&m, &bom).unwrap();
+    put(p.path(), b"report.json", b"{}\n");
+    let out = sealcheck().arg("verify").arg(p.path()).arg("--json").assert().code(1).get_output().stdout.clone();
+    let report: Report = serde_json::from_slice(&out).unwrap();
+    let codes: Vec<Vec<&str>> = report.findings.iter().map(|f| f.classes.iter().map(|c| c.code()).collect()).collect();
+    assert_eq!(codes, [vec!["manifest_drift", "bom_prefix", "crlf_drift"], vec!["edited_content"]]);
+    assert_eq!(report.findings[0].path, "HASH_MANIFEST.txt");
+    assert_eq!(report.checks.seal_vs_bytes.unwrap().ok, 4);
+}
+
+#[test]
+fn malformed_manifest_is_bad_input_with_file_line_and_expectation() {
+    let p = sample_packet();
+    let m = p.path().join("HASH_MANIFEST.txt");
+    let h = sha256_hex(b"x");
+    std::fs::write(&m, format!("{h}  README.md\n{h} report.json\n{}  x\n", &h[1..])).unwrap();
+    let shown = m.display().to_string();
+    sealcheck().arg("verify").arg(p.path()).assert().code(2).stdout("").stderr(format!(
+        "sealcheck: {shown}:2: one space after the digest (expected two spaces, or ' *'; one is ambiguous with a name that starts with a space)\n\
+         sealcheck: {shown}:3: bad digest: expected 64 hex characters, found 63\n"
+    ));
+}
+
+#[test]
+fn unsupported_file_types_are_refused_without_hanging() {
+    let p = sample_packet();
+    seal(p.path());
+    symlink("/etc/passwd", p.path().join("link")).unwrap();
+    let fifo = p.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = sealcheck().arg("verify").arg(p.path()).assert().code(2).get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("UNSUPPORTED fifo: FIFO"), "{out}");
+    assert!(out.contains("UNSUPPORTED link: symbolic link"), "{out}");
+    sealcheck().arg("seal").arg(p.path()).assert().code(2).stdout("").stderr(contains("fifo: FIFO"));
+    sealcheck().arg("tree-hash").arg(p.path()).assert().code(2);
+}
+
+#[test]
+fn a_sealed_file_replaced_by_a_symlink_is_not_followed() {
+    let p = sample_packet();
+    seal(p.path());
+    let target = p.path().join("README.md");
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(outside.path(), std::fs::read(&target).unwrap()).unwrap();
+    std::fs::remove_file(&target).unwrap();
+    symlink(outside.path(), &target).unwrap();
+    sealcheck().arg("verify").arg(p.path()).assert().code(2).stdout(contains("UNSUPPORTED README.md: symbolic link"));
+}
+
+#[test]
+fn non_utf8_names_work_and_are_shown_escaped() {
+    let p = tempfile::tempdir().unwrap();
+    put(p.path(), b"caf\xe9.txt", b"latin-1 name\n");
+    put(p.path(), b"ok.txt", b"fine\n");
+    seal(p.path());
+    sealcheck().arg("verify").arg(p.path()).assert().code(0);
+    put(p.path(), b"caf\xe9.txt", b"changed\n");
+    sealcheck()
+        .arg("verify")
+        .arg(p.path())
+        .assert()
+        .code(1)
+        .stdout(contains("CHANGED     caf\\xe9.txt: bytes differ from the seal"));
+}
+
+#[test]
+fn allow_extra_lists_unsealed_files_without_failing() {
+    let p = sample_packet();
+    seal(p.path());
+    put(p.path(), b"later.txt", b"added after sealing\n");
+    sealcheck().arg("verify").arg(p.path()).assert().code(1);
+    sealcheck()
+        .args(["verify", "--allow-extra"])
+        .arg(p.path())
+        .assert()
+        .code(0)
+        .stdout(contains("EXTRA-OK    later.txt: present but not sealed (allowed by --allow-extra) [extra_file]"));
+}
+
+#[test]
+fn a_missing_manifest_or_packet_is_bad_input() {
+    let p = sample_packet();
+    sealcheck().arg("verify").arg(p.path()).assert().code(2).stderr(contains("no manifest here"));
+    sealcheck().arg("verify").arg(p.path().join("nope")).assert().code(3);
+    sealcheck().arg("verify").arg(p.path().join("README.md")).assert().code(2).stderr(contains("not a directory"));
+}
+
+#[test]
+fn an_external_manifest_and_exclusions_are_honoured() {
+    let p = sample_packet();
+    let outside = tempfile::tempdir().unwrap();
+    let manifest = outside.path().join("seal.txt");
+    let out = sealcheck().args(["seal", "--stdout", "--exclude", "*.bin"]).arg(p.path()).assert().success();
+    std::fs::write(&manifest, &out.get_output().stdout).unwrap();
+    assert!(!p.path().join("HASH_MANIFEST.txt").exists(), "--stdout wrote a manifest");
+    sealcheck().args(["verify", "--exclude", "*.bin", "--manifest"]).arg(&manifest).arg(p.path()).assert().code(0);
+    sealcheck()
+        .args(["verify", "--manifest"])
+        .arg(&manifest)
+        .arg(p.path())
+        .assert()
+        .code(1)
+        .stdout(contains("EXTRA       data/dump.bin"));
+}
+
+#[test]
+fn tree_hash_h1_matches_go_dirhash_computed_independently() {
+    let p = sample_packet();
+    let out = sealcheck()
+        .args(["tree-hash", "--format", "h1", "--h1-prefix", "example.com/m@v1.0.0"])
+        .arg(p.path())
+        .assert()
+        .success();
+    let ours = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    // Go's dirhash.Hash1, written out in Python from its definition.
+    let script = r#"
+import hashlib, base64, os, sys
+root, prefix = sys.argv[1], sys.argv[2]
+files = []
+for d, _, names in os.walk(root):
+    for n in names:
+        full = os.path.join(d, n)
+        files.append(prefix + "/" + os.path.relpath(full, root))
+files.sort(key=lambda s: s.encode("utf-8", "surrogateescape"))
+summary = b""
+for f in files:
+    data = open(os.path.join(root, f[len(prefix) + 1:]), "rb").read()
+    summary += hashlib.sha256(data).hexdigest().encode() + b"  " + f.encode("utf-8", "surrogateescape") + b"\n"
+print("h1:" + base64.b64encode(hashlib.sha256(summary).digest()).decode())
+"#;
+    let py = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(p.path())
+        .arg("example.com/m@v1.0.0")
+        .output()
+        .expect("python3 runs");
+    assert!(py.status.success());
+    assert_eq!(ours, String::from_utf8(py.stdout).unwrap());
+}
+
+#[test]
+fn malformed_source_date_epoch_is_an_error() {
+    let p = sample_packet();
+    seal(p.path());
+    sealcheck()
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .arg("verify")
+        .arg(p.path())
+        .assert()
+        .code(2)
+        .stderr(contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    sealcheck().args(["verify"]).assert().code(2);
+    sealcheck().args(["frobnicate"]).assert().code(2);
+    sealcheck().args(["verify", "--threads", "0", "x"]).assert().code(2);
+}
