@@ -4,7 +4,9 @@
 use std::io::{self, Write};
 
 use crate::check::{CheckRun, LineResult};
-use crate::manifest::escape::{escape, needs_escape};
+use crate::manifest::escape::escape;
+#[cfg(doc)]
+use crate::manifest::escape::needs_escape;
 
 /// What to leave out, as GNU's `--quiet` and `--status`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -15,11 +17,15 @@ pub struct Verbosity {
     pub status_only: bool,
 }
 
+/// GNU 9.x escapes a name in `-c` output only when it holds a newline
+/// (manifest lines are escaped for `\\` and CR too: [`needs_escape`]).
 fn write_name<W: Write + ?Sized>(w: &mut W, name: &[u8]) -> io::Result<()> {
-    if needs_escape(name) {
+    if name.contains(&b'\n') {
         w.write_all(b"\\")?;
+        w.write_all(&escape(name))
+    } else {
+        w.write_all(name)
     }
-    w.write_all(&escape(name))
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {

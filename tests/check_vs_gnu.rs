@@ -1,0 +1,186 @@
+//! `sealcheck check` against real GNU `sha256sum -c` on the same manifests:
+//! the same stdout and exit code where GNU is right, and red (exit 1, same
+//! stdout) where GNU 9.x fails open.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{put, sealcheck};
+
+struct Case {
+    name: &'static str,
+    manifest: Vec<u8>,
+    args: &'static [&'static str],
+    /// GNU exits 0 here although something is wrong: sealcheck must exit 1.
+    gnu_fails_open: bool,
+}
+
+fn h(content: &[u8]) -> String {
+    common::sha256_hex(content)
+}
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), b"a.txt", b"alpha\n");
+    put(dir.path(), b"b c.txt", b"bravo charlie\n");
+    put(dir.path(), b"back\\slash", b"backslash\n");
+    put(dir.path(), b"nl\nname", b"newline\n");
+    put(dir.path(), b"both\\and\nnewline\rcr", b"both\n");
+    put(dir.path(), b"sub/d.bin", &[0, 1, 2]);
+    std::fs::create_dir(dir.path().join("adir")).unwrap();
+    dir
+}
+
+fn cases() -> Vec<Case> {
+    let a = h(b"alpha\n");
+    let bc = h(b"bravo charlie\n");
+    let bs = h(b"backslash\n");
+    let nl = h(b"newline\n");
+    let d = h(&[0, 1, 2]);
+    let wrong = h(b"something else");
+    let case = |name, text: String, args, open| Case { name, manifest: text.into_bytes(), args, gnu_fails_open: open };
+    vec![
+        case("all ok", format!("{a}  a.txt\n{bc}  b c.txt\n{d}  sub/d.bin\n"), &[], false),
+        case("escaped names", format!("\\{bs}  back\\\\slash\n\\{nl}  nl\\nname\n"), &[], false),
+        case(
+            "escaped backslash, newline and cr",
+            format!("\\{}  both\\\\and\\nnewline\\rcr\n", h(b"both\n")),
+            &[],
+            false,
+        ),
+        case("binary marker and uppercase", format!("{a} *a.txt\n{}  sub/d.bin\n", d.to_uppercase()), &[], false),
+        case("dot slash", format!("{a}  ./a.txt\n"), &[], false),
+        case("tagged", format!("SHA256 (a.txt) = {a}\nSHA256 (b c.txt) = {bc}\n"), &[], false),
+        case("tagged escaped", format!("\\SHA256 (nl\\nname) = {nl}\n"), &[], false),
+        case("comment", format!("# sealed by hand\n{a}  a.txt\n"), &[], false),
+        case("crlf", format!("{a}  a.txt\r\n{bc}  b c.txt\r\n"), &[], false),
+        case("mismatch", format!("{wrong}  a.txt\n{bc}  b c.txt\n"), &[], false),
+        case("two mismatches", format!("{wrong}  a.txt\n{wrong}  b c.txt\n"), &[], false),
+        case("missing file", format!("{a}  a.txt\n{a}  nope.txt\n"), &[], false),
+        case("directory listed", format!("{a}  adir\n{a}  a.txt\n"), &[], false),
+        case("ignore missing", format!("{a}  a.txt\n{a}  nope.txt\n"), &["--ignore-missing"], false),
+        case("ignore missing, nothing verified", format!("{a}  nope.txt\n"), &["--ignore-missing"], false),
+        case("quiet", format!("{a}  a.txt\n{wrong}  b c.txt\n"), &["--quiet"], false),
+        case("status", format!("{a}  a.txt\n{wrong}  b c.txt\n"), &["--status"], false),
+        case("status ok", format!("{a}  a.txt\n"), &["--status"], false),
+        case("empty", String::new(), &[], false),
+        case("only comments", "# nothing\n".to_string(), &[], false),
+        case("only garbage", "garbage\n".to_string(), &[], false),
+        case("unknown escape", format!("\\{a}  a\\tb\n"), &[], false),
+        case("strict malformed", format!("{a}  a.txt\ngarbage\n"), &["--strict"], false),
+        case("bom before line 1", format!("\u{feff}{a}  a.txt\n{bc}  b c.txt\n"), &[], true),
+        case("malformed among valid", format!("{a}  a.txt\ngarbage\n"), &[], true),
+        case("blank line among valid", format!("{a}  a.txt\n\n"), &[], true),
+        case("63-digit digest among valid", format!("{a}  a.txt\n{}  b c.txt\n", &bc[1..]), &[], true),
+        case("single space after two-space lines", format!("{a}  a.txt\n{bc} b c.txt\n"), &[], true),
+        case("single space only", format!("{a} a.txt\n"), &[], true),
+        case("nul in name", format!("{a}  a.txt\0ignored\n"), &[], true),
+    ]
+}
+
+fn run(mut cmd: Command, dir: &Path, args: &[&str]) -> Output {
+    cmd.current_dir(dir).args(args).arg("MANIFEST").output().unwrap()
+}
+
+#[test]
+fn check_agrees_with_gnu_where_gnu_is_right_and_is_red_where_it_fails_open() {
+    let ws = workspace();
+    let bin = assert_cmd::cargo::cargo_bin("sealcheck");
+    let mut failures = Vec::new();
+    for c in cases() {
+        std::fs::write(ws.path().join("MANIFEST"), &c.manifest).unwrap();
+        let mut gnu_cmd = Command::new("sha256sum");
+        gnu_cmd.arg("-c");
+        let gnu = run(gnu_cmd, ws.path(), c.args);
+        let mut ours_cmd = Command::new(&bin);
+        ours_cmd.arg("check");
+        let ours = run(ours_cmd, ws.path(), c.args);
+        let gnu_code = gnu.status.code().unwrap();
+        let our_code = ours.status.code().unwrap();
+        let want_code = if c.gnu_fails_open {
+            if gnu_code != 0 {
+                failures.push(format!("{}: GNU no longer fails open (exit {gnu_code})", c.name));
+            }
+            1
+        } else {
+            gnu_code
+        };
+        if our_code != want_code {
+            failures.push(format!("{}: exit {our_code}, want {want_code} (GNU {gnu_code})", c.name));
+        }
+        // Where GNU fails open it may check a line sealcheck refuses (a
+        // truncated NUL name, a single-space line): our lines are then a
+        // subset of GNU's, never a different verdict for the same file.
+        let stdout_ok = if c.gnu_fails_open {
+            let gnu_text = String::from_utf8_lossy(&gnu.stdout);
+            let gnu_lines: Vec<&str> = gnu_text.lines().collect();
+            String::from_utf8_lossy(&ours.stdout).lines().all(|l| gnu_lines.contains(&l))
+        } else {
+            ours.stdout == gnu.stdout
+        };
+        if !stdout_ok {
+            failures.push(format!(
+                "{}: stdout differs\n  GNU:  {:?}\n  ours: {:?}",
+                c.name,
+                String::from_utf8_lossy(&gnu.stdout),
+                String::from_utf8_lossy(&ours.stdout)
+            ));
+        }
+        let our_err = String::from_utf8_lossy(&ours.stderr);
+        if want_code != 0 && our_err.is_empty() && !c.args.contains(&"--status") {
+            failures.push(format!("{}: red without a word on stderr", c.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn check_names_each_malformed_line_and_summarises_like_gnu() {
+    let ws = workspace();
+    let a = h(b"alpha\n");
+    std::fs::write(ws.path().join("MANIFEST"), format!("{a}  a.txt\ngarbage\n{a} x\n{a}  nope\n")).unwrap();
+    sealcheck()
+        .current_dir(ws.path())
+        .args(["check", "MANIFEST"])
+        .assert()
+        .code(1)
+        .stdout("a.txt: OK\nnope: FAILED open or read\n")
+        .stderr(
+            "sealcheck: MANIFEST: 2: improperly formatted SHA256 checksum line: bad digest: expected 64 hex characters, found 7\n\
+             sealcheck: MANIFEST: 3: improperly formatted SHA256 checksum line: one space after the digest (expected two spaces, or ' *'; one is ambiguous with a name that starts with a space)\n\
+             sealcheck: nope: No such file or directory\n\
+             sealcheck: WARNING: 2 lines are improperly formatted\n\
+             sealcheck: WARNING: 1 listed file could not be read\n",
+        );
+}
+
+#[test]
+fn check_reads_stdin_and_never_follows_a_symlink_or_opens_a_fifo() {
+    let ws = workspace();
+    let a = h(b"alpha\n");
+    std::os::unix::fs::symlink("a.txt", ws.path().join("link")).unwrap();
+    assert!(Command::new("mkfifo").arg(ws.path().join("fifo")).status().unwrap().success());
+    sealcheck()
+        .current_dir(ws.path())
+        .args(["check", "-"])
+        .write_stdin(format!("{a}  a.txt\n{a}  link\n{a}  fifo\n"))
+        .assert()
+        .code(1)
+        .stdout("a.txt: OK\nlink: FAILED open or read\nfifo: FAILED open or read\n")
+        .stderr(predicates::str::contains("link: is a symbolic link (refused: never followed or opened)"));
+}
+
+#[test]
+fn check_json_report_counts_like_gnu() {
+    let ws = workspace();
+    let a = h(b"alpha\n");
+    std::fs::write(ws.path().join("MANIFEST"), format!("{a}  a.txt\n{a}  b c.txt\ngarbage\n")).unwrap();
+    let out = sealcheck().current_dir(ws.path()).args(["check", "--json", "MANIFEST"]).assert().code(1);
+    let report: sealcheck::Report = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let c = report.checks.check.unwrap();
+    assert_eq!((c.ok, c.failed, c.unreadable, c.improperly_formatted), (1, 1, 0, 1));
+    assert_eq!(report.exit_code, 1);
+    assert_eq!(report.findings[0].path, "b c.txt");
+}
