@@ -142,7 +142,6 @@ impl Engine {
         self.pool.install(|| {
             items
                 .par_iter()
-                .with_min_len(8)
                 .map(|item| {
                     BUFFER.with(|cell| {
                         let mut buf = cell.borrow_mut();
@@ -154,5 +153,38 @@ impl Engine {
                 })
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Condvar, Mutex};
+    use std::time::Duration;
+
+    /// Regression: a minimum split length once ran a handful of large files
+    /// on one thread. Two jobs must be able to meet: each waits for the
+    /// other to have started, which only succeeds if they run at once.
+    #[test]
+    fn few_items_still_run_in_parallel() {
+        let engine = Engine::new(Some(2)).unwrap();
+        let started = (Mutex::new(0usize), Condvar::new());
+        let met = engine.map(&[0, 1], |_, _| {
+            let (lock, cv) = &started;
+            let mut n = lock.lock().unwrap();
+            *n += 1;
+            cv.notify_all();
+            let (n, timeout) = cv.wait_timeout_while(n, Duration::from_secs(10), |n| *n < 2).unwrap();
+            !timeout.timed_out() && *n == 2
+        });
+        assert_eq!(met, [true, true]);
+    }
+
+    #[test]
+    fn results_keep_input_order_and_buffers_are_full_size() {
+        let engine = Engine::new(Some(2)).unwrap();
+        let items: Vec<usize> = (0..1000).collect();
+        let out = engine.map(&items, |i, buf| (*i, buf.len()));
+        assert!(out.iter().enumerate().all(|(i, &(j, len))| i == j && len == BUFFER_SIZE));
     }
 }
