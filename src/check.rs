@@ -12,6 +12,7 @@ use std::io::BufRead;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use crate::drift::{diagnose, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::open_path;
 use crate::hash::{hash_open, Engine, Outcome};
@@ -28,6 +29,8 @@ pub struct CheckOptions {
     pub ignore_missing: bool,
     /// Hashing threads; `None` (the default) means one per CPU.
     pub threads: Option<usize>,
+    /// Diagnose each mismatch (`--explain`). Disabled by default.
+    pub explain: Option<DiagnoseOptions>,
 }
 
 /// What one manifest line came to.
@@ -46,6 +49,8 @@ pub enum LineResult {
         expected: Digest,
         /// The digest of the bytes.
         actual: Digest,
+        /// With `--explain`: the classes and the proof, or why there is none.
+        explanation: Option<(Vec<FindingClass>, String)>,
     },
     /// The file could not be opened or read.
     FailedOpen {
@@ -136,7 +141,12 @@ pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result
         let failed_open = |reason: String, class| LineResult::FailedOpen { name: name.clone(), reason, class };
         let result = match outcome.expect("every parsed line was hashed") {
             Outcome::Ok(h) if h.digest == expected => LineResult::Ok { name },
-            Outcome::Ok(h) => LineResult::Failed { name, expected, actual: h.digest },
+            Outcome::Ok(h) => LineResult::Failed {
+                explanation: opts.explain.as_ref().map(|o| explain(&name, &expected, &h.digest, o)),
+                name,
+                expected,
+                actual: h.digest,
+            },
             Outcome::Missing if opts.ignore_missing => LineResult::IgnoredMissing { name },
             Outcome::Missing => failed_open("No such file or directory".into(), FindingClass::MissingFile),
             Outcome::Unsupported(kind) => failed_open(
@@ -175,6 +185,35 @@ pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result
     })
 }
 
+/// Diagnoses a mismatched file. The bytes are read again and must still
+/// hash to what was checked, or nothing is claimed.
+fn explain(name: &[u8], expected: &Digest, actual: &Digest, opts: &DiagnoseOptions) -> (Vec<FindingClass>, String) {
+    use std::io::Read;
+    let edited = vec![FindingClass::EditedContent];
+    let bytes = match open_path(Path::new(OsStr::from_bytes(name))) {
+        Ok((file, meta)) if meta.len() <= opts.max_size => {
+            let mut b = Vec::with_capacity(meta.len() as usize);
+            match file.take(opts.max_size + 1).read_to_end(&mut b) {
+                Ok(_) => b,
+                Err(e) => return (edited, format!("not diagnosed: {}", strerror(&e))),
+            }
+        }
+        Ok((_, meta)) => {
+            return (edited, format!("not diagnosed: {} bytes is over the cap of {} bytes", meta.len(), opts.max_size))
+        }
+        Err(_) => return (edited, "not diagnosed: it could not be read again".into()),
+    };
+    if Digest::of(&bytes) != *actual {
+        return (edited, "not diagnosed: it changed while being read again".into());
+    }
+    let d = diagnose(&bytes, expected, opts);
+    match (&d, d.proof(expected)) {
+        (Diagnosis::Proven { classes, .. }, Some(proof)) => (classes.clone(), proof),
+        (Diagnosis::NotDiagnosed(why), _) => (edited, why.clone()),
+        _ => (edited, "no known drift reproduces the listed digest".into()),
+    }
+}
+
 /// The OS message without Rust's " (os error N)" suffix, as GNU prints it.
 fn strerror(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -192,11 +231,18 @@ impl CheckRun {
         for res in &self.results {
             let shown = |n: &[u8]| crate::escape::escape_bytes(n);
             match res {
-                LineResult::Failed { name, expected, actual } => {
+                LineResult::Failed { name, expected, actual, explanation } => {
                     let mut f =
                         Finding::new(shown(name), FindingClass::EditedContent, "computed checksum did NOT match");
                     f.expected_sha256 = Some(expected.to_hex());
                     f.actual_sha256 = Some(actual.to_hex());
+                    if let Some((classes, proof)) = explanation {
+                        f.classes = classes.clone();
+                        if classes[0] != FindingClass::EditedContent {
+                            f.hint = Some(crate::drift::hint(classes[0]).to_string());
+                            f.proof = Some(proof.clone());
+                        }
+                    }
                     r.findings.push(f);
                 }
                 LineResult::FailedOpen { name, reason, class } => {

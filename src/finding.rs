@@ -169,6 +169,16 @@ pub struct Finding {
     /// For a moved or renamed file: where the sealed bytes are now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
+    /// With `--against`: offset of the first byte that differs from the
+    /// sealed copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_difference: Option<u64>,
+    /// With `--against`: a bounded diff against the sealed copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// With `--restore-to`: where the proven-restored bytes were written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored_to: Option<String>,
     /// Listed for completeness but allowed by an option (`--allow-extra`):
     /// such a finding does not make the verdict red.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -187,6 +197,9 @@ impl Finding {
             hint: None,
             message: message.into(),
             moved_to: None,
+            first_difference: None,
+            diff: None,
+            restored_to: None,
             allowed: false,
         }
     }

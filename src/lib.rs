@@ -13,8 +13,10 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod diff;
 pub mod digest;
 pub mod dirhash;
+pub mod drift;
 pub mod error;
 pub mod escape;
 pub mod finding;

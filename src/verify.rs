@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::diff::compare;
+use crate::drift::{diagnose, hint, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::{open_path, OpenError, Root, Stamp};
 use crate::hash::{hash_open, Engine, Hashed, Outcome};
@@ -39,6 +41,14 @@ pub struct VerifyOptions {
     pub allow_extra: bool,
     /// Hashing threads; `None` (the default) means one per CPU.
     pub threads: Option<usize>,
+    /// Limits of drift diagnosis (see [`DiagnoseOptions`] for defaults).
+    pub diagnose: DiagnoseOptions,
+    /// A copy holding the sealed bytes, to diff changed files against.
+    /// Default none.
+    pub against: Option<PathBuf>,
+    /// Where to write the proven-restored bytes of diagnosed files; never
+    /// inside the packet. Default none.
+    pub restore_to: Option<PathBuf>,
 }
 
 /// Where the manifest is and whether it lies inside the packet.
@@ -113,6 +123,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         _ => Error::io(root, e),
     })?;
     let loc = locate_manifest(root, opts)?;
+    let restore_dir = opts.restore_to.as_deref().map(|d| prepare_restore_dir(root, d)).transpose()?;
     let (manifest, manifest_stamp) = read_manifest(&root_dir, &loc)?;
 
     let mut exclusions = Exclusions::new(&opts.excludes)?;
@@ -186,6 +197,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     let mut current: Vec<(&RelPath, Digest)> = Vec::with_capacity(jobs.len());
     let mut stamps: Vec<(&RelPath, Stamp)> = Vec::with_capacity(jobs.len());
     let mut extras: Vec<(&RelPath, Hashed)> = Vec::new();
+    let mut changed: Vec<(&Entry, Hashed)> = Vec::new();
     for (job, outcome) in jobs.iter().zip(outcomes) {
         let hashed = match outcome {
             Outcome::Ok(h) => h,
@@ -215,10 +227,18 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
             Some(entry) if entry.digest == hashed.digest => counts.ok += 1,
             Some(entry) => {
                 counts.changed += 1;
-                findings.push(changed_finding(entry, &hashed));
+                changed.push((entry, hashed));
             }
             None => extras.push((job.path, hashed)),
         }
+    }
+
+    let explained = engine.map(&changed, |(entry, hashed), _| explain(&root_dir, entry, hashed, opts));
+    for ((entry, _), (mut finding, restored)) in changed.iter().zip(explained) {
+        if let (Some(dir), Some(bytes)) = (&restore_dir, restored) {
+            finding.restored_to = Some(write_restored(dir, &entry.path, &bytes)?);
+        }
+        findings.push(finding);
     }
 
     missing.sort_by(|a, b| a.path.cmp(&b.path));
@@ -318,6 +338,97 @@ fn manifest_drift_finding(loc: &ManifestLocation, m: &Manifest) -> Finding {
             .to_string(),
     );
     f
+}
+
+/// Reads at most `cap` bytes of `rel`; `None` if it is larger or unreadable.
+fn read_capped(root: &Root, rel: &RelPath, cap: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let (file, meta) = root.open_file(rel).ok()?;
+    if meta.len() > cap {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= cap).then_some(bytes)
+}
+
+/// Diagnoses one changed file, and compares it with `--against`.
+fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) -> (Finding, Option<Vec<u8>>) {
+    let mut f = changed_finding(entry, hashed);
+    let cap = opts.diagnose.max_size;
+    let bytes = match read_capped(root, &entry.path, cap) {
+        Some(b) if Digest::of(&b) == hashed.digest => b,
+        Some(_) => {
+            f.message.push_str("; it changed again while being diagnosed");
+            return (f, None);
+        }
+        None => {
+            f.message.push_str(&format!(
+                "; not diagnosed: {} bytes is over the diagnosis cap of {cap} bytes",
+                hashed.stamp.size
+            ));
+            return (f, None);
+        }
+    };
+    let diagnosis = diagnose(&bytes, &entry.digest, &opts.diagnose);
+    f.proof = diagnosis.proof(&entry.digest);
+    let mut restored = None;
+    match diagnosis {
+        Diagnosis::Proven { classes, restored: r, .. } => {
+            f.hint = Some(hint(classes[0]).to_string());
+            f.message = format!("bytes differ from the seal: {}", classes[0].description());
+            f.classes = classes;
+            restored = Some(r);
+        }
+        Diagnosis::Unexplained => f.hint = Some(hint(FindingClass::EditedContent).to_string()),
+        Diagnosis::NotDiagnosed(why) => f.message.push_str(&format!("; {why}")),
+    }
+    if let Some(dir) = &opts.against {
+        let copy = entry.path.under(dir);
+        match std::fs::read(&copy) {
+            Ok(sealed) if Digest::of(&sealed) == entry.digest => {
+                let c = compare(&sealed, &bytes);
+                f.first_difference = Some(c.first_difference);
+                f.diff = Some(c.detail);
+            }
+            Ok(other) => {
+                f.diff = Some(format!(
+                    "{} does not hold the sealed bytes either (sha256 {})",
+                    copy.display(),
+                    Digest::of(&other)
+                ))
+            }
+            Err(e) => f.diff = Some(format!("{}: {e}", copy.display())),
+        }
+    }
+    (f, restored)
+}
+
+/// Creates the restore directory and refuses one inside the packet.
+fn prepare_restore_dir(root: &Path, dir: &Path) -> Result<PathBuf, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let dir_abs = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    let root_abs = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    if dir_abs.starts_with(&root_abs) {
+        return Err(Error::Usage(format!(
+            "--restore-to {}: inside the packet; restored bytes are never written in place",
+            dir.display()
+        )));
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// Writes proven-restored bytes under `dir`, never over an existing file.
+fn write_restored(dir: &Path, rel: &RelPath, bytes: &[u8]) -> Result<String, Error> {
+    use std::io::Write;
+    let target = rel.under(dir);
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(&target).map_err(|e| Error::io(&target, e))?;
+    file.write_all(bytes).map_err(|e| Error::io(&target, e))?;
+    Ok(target.display().to_string())
 }
 
 fn changed_finding(entry: &Entry, hashed: &Hashed) -> Finding {

@@ -56,10 +56,16 @@ where
                     out.write_all(b": OK\n")?;
                 }
             }
-            LineResult::Failed { name, .. } => {
+            LineResult::Failed { name, explanation, .. } => {
                 if !v.status_only {
                     write_name(out, name)?;
                     out.write_all(b": FAILED\n")?;
+                    if let Some((classes, proof)) = explanation {
+                        let codes: Vec<&str> = classes.iter().map(|c| c.code()).collect();
+                        write!(err, "{prog}: ")?;
+                        write_name(err, name)?;
+                        writeln!(err, ": {}: {proof}", codes.join(", "))?;
+                    }
                 }
             }
             LineResult::FailedOpen { name, reason, .. } => {

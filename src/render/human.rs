@@ -39,6 +39,17 @@ pub fn write_finding<W: Write + ?Sized>(w: &mut W, f: &Finding) -> io::Result<()
     if let Some(h) = &f.hint {
         writeln!(w, "{:<11}   hint: {h}", "")?;
     }
+    if let Some(to) = &f.restored_to {
+        writeln!(w, "{:<11}   restored: {to}", "")?;
+    }
+    if let Some(off) = f.first_difference {
+        writeln!(w, "{:<11}   first difference at byte {off}", "")?;
+    }
+    if let Some(d) = &f.diff {
+        for line in d.lines() {
+            writeln!(w, "{:<11}   | {line}", "")?;
+        }
+    }
     Ok(())
 }
 

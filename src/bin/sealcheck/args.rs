@@ -138,6 +138,15 @@ pub struct VerifyArgs {
     /// List unsealed files without failing on them.
     #[arg(long)]
     pub allow_extra: bool,
+    /// A copy holding the sealed bytes (a mirror, an older checkout): diff changed files against it.
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
+    /// Write the proven-restored bytes of each diagnosed file under DIR (never inside the packet).
+    #[arg(long, value_name = "DIR")]
+    pub restore_to: Option<PathBuf>,
+    /// Files larger than this many bytes are not diagnosed.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub diagnose_max_size: u64,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -158,6 +167,9 @@ pub struct CheckArgs {
     /// Accepted for compatibility: improperly formatted lines always fail.
     #[arg(long)]
     pub strict: bool,
+    /// Diagnose each mismatch on stderr (why it drifted, proven by re-hashing); stdout stays GNU's.
+    #[arg(long)]
+    pub explain: bool,
     /// Accepted for compatibility: improperly formatted lines are always named.
     #[arg(short = 'w', long)]
     pub warn: bool,

@@ -6,6 +6,7 @@ use std::io::{self, BufReader, Write};
 use std::path::Path;
 
 use sealcheck::check::{check, CheckOptions};
+use sealcheck::drift::DiagnoseOptions;
 use sealcheck::render::{gnu, human, json};
 use sealcheck::report::report_date;
 use sealcheck::seal::{seal, tree_digest, SealOptions};
@@ -125,6 +126,9 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
         expect_tree: a.expect_tree.as_deref().map(parse_tree_pin).transpose()?,
         allow_extra: a.allow_extra,
         threads,
+        diagnose: DiagnoseOptions { max_size: a.diagnose_max_size, ..DiagnoseOptions::default() },
+        against: a.against.clone(),
+        restore_to: a.restore_to.clone(),
     };
     let report = verify(&a.packet, &opts, date.clone());
     finish(&a.output, "verify", date, report, |w, r| human::write_verify(w, r))
@@ -170,7 +174,8 @@ fn write_report_file(path: &Path, report: &Report) -> Result<(), Error> {
 
 fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     let date = date()?;
-    let opts = CheckOptions { ignore_missing: a.ignore_missing, threads };
+    let opts =
+        CheckOptions { ignore_missing: a.ignore_missing, threads, explain: a.explain.then(DiagnoseOptions::default) };
     let source = a.manifest.display().to_string();
     // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
     let run = if a.manifest.as_os_str() == OsStr::new("-") {

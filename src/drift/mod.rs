@@ -1,0 +1,427 @@
+//! Drift diagnosis: why a file's bytes no longer match their seal, proven by
+//! re-hashing.
+//!
+//! Each drift class is a small reversible transform (in [`text`],
+//! [`typography`], [`mojibake`], [`json`]). [`diagnose`] applies their
+//! inverses to the bytes found, alone and combined (up to three envelope
+//! steps — BOM, line ends, final newline — around one content step), hashes
+//! each result, and reports every class whose chain reproduces the sealed
+//! digest, with the chain as proof. A diagnosis never changes a verdict:
+//! a drifted file stays red.
+//!
+//! Cost is bounded: only changed files are diagnosed, binary data gets no
+//! text transform, JSON transforms run only on what parses, files over
+//! [`DiagnoseOptions::max_size`] are not diagnosed, and at most
+//! [`DiagnoseOptions::max_candidates`] candidates are hashed per file.
+
+pub mod json;
+pub mod mojibake;
+pub mod text;
+pub mod typography;
+
+use crate::finding::FindingClass;
+use crate::Digest;
+
+use mojibake::Charset;
+
+/// One inverse transform, as applied to some bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Remove a leading UTF-8 BOM.
+    StripBom,
+    /// Add a leading UTF-8 BOM.
+    AddBom,
+    /// CRLF → LF.
+    CrlfToLf,
+    /// LF → CRLF.
+    LfToCrlf,
+    /// Remove the final line end.
+    StripFinalNewline,
+    /// Add a final line end.
+    AddFinalNewline,
+    /// Typographic swaps at some sites (described).
+    Typography(String),
+    /// Read single-byte text as UTF-8.
+    Decode(Charset),
+    /// Write UTF-8 text as single bytes.
+    Encode(Charset),
+    /// Normalize to NFC.
+    Nfc,
+    /// Normalize to NFD.
+    Nfd,
+    /// `\uXXXX` → literal in JSON strings.
+    JsonUnescape,
+    /// Literal → `\uXXXX` in JSON strings.
+    JsonEscape {
+        /// Uppercase hex digits.
+        upper: bool,
+    },
+    /// Re-serialize the JSON value.
+    JsonLayout(json::Layout),
+}
+
+impl Step {
+    /// The class this step's drift belongs to.
+    pub fn class(&self) -> FindingClass {
+        match self {
+            Step::StripBom | Step::AddBom => FindingClass::BomPrefix,
+            Step::CrlfToLf | Step::LfToCrlf => FindingClass::CrlfDrift,
+            Step::StripFinalNewline | Step::AddFinalNewline => FindingClass::TrailingNewlineDrift,
+            Step::Typography(_) | Step::Decode(_) | Step::Encode(_) => FindingClass::EmdashUnicodeDrift,
+            Step::Nfc | Step::Nfd => FindingClass::UnicodeNormalizationDrift,
+            Step::JsonUnescape | Step::JsonEscape { .. } => FindingClass::JsonEnsureAsciiDrift,
+            Step::JsonLayout(_) => FindingClass::JsonReformatDrift,
+        }
+    }
+
+    /// What the step does, for proofs.
+    pub fn describe(&self) -> String {
+        match self {
+            Step::StripBom => "strip UTF-8 BOM".into(),
+            Step::AddBom => "add UTF-8 BOM".into(),
+            Step::CrlfToLf => "CRLF→LF".into(),
+            Step::LfToCrlf => "LF→CRLF".into(),
+            Step::StripFinalNewline => "remove the final newline".into(),
+            Step::AddFinalNewline => "add a final newline".into(),
+            Step::Typography(what) => format!("swap typography ({what})"),
+            Step::Decode(cs) => format!("decode {} as text and re-encode as UTF-8", cs.name()),
+            Step::Encode(cs) => format!("encode the UTF-8 text as {}", cs.name()),
+            Step::Nfc => "normalize to NFC".into(),
+            Step::Nfd => "normalize to NFD".into(),
+            Step::JsonUnescape => "unescape JSON \\uXXXX to literal UTF-8 (ensure_ascii=False)".into(),
+            Step::JsonEscape { upper: false } => {
+                "escape non-ASCII in JSON strings as \\uXXXX (ensure_ascii=True)".into()
+            }
+            Step::JsonEscape { upper: true } => "escape non-ASCII in JSON strings as uppercase \\uXXXX".into(),
+            Step::JsonLayout(l) => format!("re-serialize the JSON as Python {}", l.describe()),
+        }
+    }
+}
+
+/// The likely cause and fix for a class.
+pub fn hint(class: FindingClass) -> &'static str {
+    match class {
+        FindingClass::BomPrefix => {
+            "saved with (or without) a UTF-8 BOM by an editor or tool (Notepad, PowerShell, Python 'utf-8-sig'): \
+             restore the sealed bytes and save as UTF-8 without BOM"
+        }
+        FindingClass::CrlfDrift => {
+            "checked out with core.autocrlf=true or converted by an editor: mark the packet `-text` in \
+             .gitattributes and check it out again"
+        }
+        FindingClass::TrailingNewlineDrift => {
+            "an editor added or removed the final newline: restore the sealed bytes and turn off \
+             'insert final newline' for the packet"
+        }
+        FindingClass::EmdashUnicodeDrift => {
+            "typographic characters were converted (smart punctuation, ASCII transliteration, or a \
+             Windows-1252/Latin-1 round trip): restore the sealed bytes; never re-save packet files through an \
+             editor or iconv"
+        }
+        FindingClass::UnicodeNormalizationDrift => {
+            "the text was re-normalized (NFC<->NFD), e.g. by macOS tooling or a normalizing editor: restore the \
+             sealed bytes"
+        }
+        FindingClass::JsonEnsureAsciiDrift => {
+            "the JSON was re-dumped with the other ensure_ascii setting (Python json.dumps): restore the sealed \
+             bytes or re-dump with the original setting"
+        }
+        FindingClass::JsonReformatDrift => {
+            "the JSON was re-serialized (pretty-printer, formatter, sort_keys): same value, different bytes; \
+             restore the sealed bytes"
+        }
+        _ => {
+            "no known drift reproduces the seal: the content was edited; compare with a sealed copy \
+             (`--against DIR`)"
+        }
+    }
+}
+
+/// Limits of one diagnosis.
+#[derive(Clone, Copy, Debug)]
+pub struct DiagnoseOptions {
+    /// Files larger than this are not diagnosed. Default 16 MiB.
+    pub max_size: u64,
+    /// At most this many candidates are hashed per file. Default 8192.
+    pub max_candidates: usize,
+}
+
+impl Default for DiagnoseOptions {
+    fn default() -> DiagnoseOptions {
+        DiagnoseOptions { max_size: 16 << 20, max_candidates: 8192 }
+    }
+}
+
+/// What a diagnosis found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Diagnosis {
+    /// One or more chains reproduce the sealed digest.
+    Proven {
+        /// Every class of every minimal proving chain, primary first.
+        classes: Vec<FindingClass>,
+        /// The first proving chain.
+        chain: Vec<Step>,
+        /// The bytes that chain restores (they hash to the seal).
+        restored: Vec<u8>,
+    },
+    /// Nothing known reproduces the seal.
+    Unexplained,
+    /// The file was not diagnosed, and why.
+    NotDiagnosed(String),
+}
+
+impl Diagnosis {
+    /// The proof sentence for a proven diagnosis.
+    pub fn proof(&self, sealed: &Digest) -> Option<String> {
+        match self {
+            Diagnosis::Proven { chain, .. } => Some(format!(
+                "{} reproduces sealed sha256 {}…",
+                chain.iter().map(Step::describe).collect::<Vec<_>>().join(", then "),
+                &sealed.to_hex()[..12]
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Whether bytes can be text: no NUL byte.
+fn is_text(b: &[u8]) -> bool {
+    !b.contains(&0)
+}
+
+/// The envelope steps that change `b`, one direction per kind.
+fn envelope_steps(b: &[u8]) -> Vec<Step> {
+    let mut out = Vec::new();
+    out.push(if b.starts_with(text::BOM) { Step::StripBom } else { Step::AddBom });
+    match (text::has_crlf(b), text::has_bare_lf(b)) {
+        (true, false) => out.push(Step::CrlfToLf),
+        (false, true) => out.push(Step::LfToCrlf),
+        (true, true) => {
+            out.push(Step::CrlfToLf);
+            out.push(Step::LfToCrlf);
+        }
+        (false, false) => {}
+    }
+    out.push(if b.ends_with(b"\n") { Step::StripFinalNewline } else { Step::AddFinalNewline });
+    out
+}
+
+fn apply_envelope(step: &Step, b: &[u8]) -> Option<Vec<u8>> {
+    match step {
+        Step::StripBom => text::strip_bom(b),
+        Step::AddBom => text::add_bom(b),
+        Step::CrlfToLf => text::crlf_to_lf(b),
+        Step::LfToCrlf => text::lf_to_crlf(b),
+        Step::StripFinalNewline => text::strip_final_newline(b),
+        Step::AddFinalNewline => text::add_final_newline(b),
+        _ => None,
+    }
+}
+
+/// Every content candidate for `b`: `(step, restored bytes)`.
+fn content_candidates(b: &[u8], budget: usize) -> Vec<(Step, Vec<u8>)> {
+    let mut out = Vec::new();
+    for cs in [Charset::Cp1252, Charset::Latin1] {
+        if let Some(r) = mojibake::decode(b, cs) {
+            out.push((Step::Decode(cs), r));
+        }
+        if let Some(r) = mojibake::encode(b, cs) {
+            out.push((Step::Encode(cs), r));
+        }
+    }
+    let Ok(s) = std::str::from_utf8(b) else {
+        return out;
+    };
+    if let Some(r) = text::to_nfc(b) {
+        out.push((Step::Nfc, r));
+    }
+    if let Some(r) = text::to_nfd(b) {
+        out.push((Step::Nfd, r));
+    }
+    if let Some(value) = json::parse(b) {
+        if let Some(r) = json::unescape_non_ascii(b) {
+            out.push((Step::JsonUnescape, r));
+        }
+        for upper in [false, true] {
+            if let Some(r) = json::escape_non_ascii(b, upper) {
+                out.push((Step::JsonEscape { upper }, r));
+            }
+        }
+        for layout in json::Layout::all() {
+            let r = json::dumps(&value, &layout).into_bytes();
+            if r != b {
+                out.push((Step::JsonLayout(layout), r));
+            }
+        }
+    }
+    let sites = typography::sites(s);
+    for v in sites.variants().into_iter().take(budget.saturating_sub(out.len())) {
+        out.push((Step::Typography(sites.describe(&v)), sites.apply(&v).into_bytes()));
+    }
+    out
+}
+
+/// Subsets of `steps` (at most one per kind), smallest first, non-empty.
+fn envelope_combinations(steps: &[Step]) -> Vec<Vec<Step>> {
+    let mut out: Vec<Vec<Step>> = Vec::new();
+    for mask in 1u32..(1 << steps.len()) {
+        let chosen: Vec<Step> =
+            steps.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, s)| s.clone()).collect();
+        let kinds: Vec<FindingClass> = chosen.iter().map(Step::class).collect();
+        let mut unique = kinds.clone();
+        unique.dedup();
+        if unique.len() == kinds.len() {
+            out.push(chosen);
+        }
+    }
+    out.sort_by_key(Vec::len);
+    out
+}
+
+fn run_chain(b: &[u8], chain: &[Step]) -> Option<Vec<u8>> {
+    let mut cur = b.to_vec();
+    for s in chain {
+        cur = apply_envelope(s, &cur)?;
+    }
+    Some(cur)
+}
+
+/// Finds which known drifts reproduce `sealed` from `actual`.
+pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagnosis {
+    if actual.len() as u64 > opts.max_size {
+        return Diagnosis::NotDiagnosed(format!(
+            "not diagnosed: {} bytes is over the diagnosis cap of {} bytes",
+            actual.len(),
+            opts.max_size
+        ));
+    }
+    if !is_text(actual) {
+        return Diagnosis::Unexplained;
+    }
+    let mut budget = opts.max_candidates;
+    // Candidates go by chain length; the first length with a proof ends the
+    // search, so every minimal explanation is collected and no longer one.
+    let mut proofs: Vec<(Vec<Step>, Vec<u8>)> = Vec::new();
+    let try_candidate = |chain: Vec<Step>, bytes: Vec<u8>, budget: &mut usize, proofs: &mut Vec<_>| {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if Digest::of(&bytes) == *sealed {
+            proofs.push((chain, bytes));
+        }
+    };
+
+    let envelope = envelope_steps(actual);
+    let combos = envelope_combinations(&envelope);
+    let contents = content_candidates(actual, budget / 2);
+
+    for len in 1..=4usize {
+        // Envelope steps alone.
+        for combo in combos.iter().filter(|c| c.len() == len) {
+            if let Some(r) = run_chain(actual, combo) {
+                try_candidate(combo.clone(), r, &mut budget, &mut proofs);
+            }
+        }
+        if len == 1 {
+            for (step, r) in &contents {
+                try_candidate(vec![step.clone()], r.clone(), &mut budget, &mut proofs);
+            }
+        } else {
+            // Envelope first, then content; and content first, then envelope.
+            for combo in combos.iter().filter(|c| c.len() == len - 1) {
+                if let Some(mid) = run_chain(actual, combo) {
+                    if is_text(&mid) {
+                        for (step, r) in content_candidates(&mid, budget / 4) {
+                            let mut chain = combo.clone();
+                            chain.push(step);
+                            try_candidate(chain, r, &mut budget, &mut proofs);
+                        }
+                    }
+                }
+                for (step, mid) in &contents {
+                    let after = envelope_combinations(&envelope_steps(mid));
+                    for tail in after.iter().filter(|t| t.len() == len - 1) {
+                        if let Some(r) = run_chain(mid, tail) {
+                            let mut chain = vec![step.clone()];
+                            chain.extend(tail.iter().cloned());
+                            try_candidate(chain, r, &mut budget, &mut proofs);
+                        }
+                    }
+                }
+                // The content-first chains do not depend on `combo`.
+                break;
+            }
+        }
+        if !proofs.is_empty() || budget == 0 {
+            break;
+        }
+    }
+    if proofs.is_empty() {
+        return Diagnosis::Unexplained;
+    }
+    // A byte-local explanation is more specific than "re-serialized".
+    if proofs.iter().any(|(c, _)| !c.iter().any(|s| matches!(s, Step::JsonLayout(_)))) {
+        proofs.retain(|(c, _)| !c.iter().any(|s| matches!(s, Step::JsonLayout(_))));
+    }
+    let mut classes: Vec<FindingClass> = Vec::new();
+    for (chain, _) in &proofs {
+        for step in chain {
+            if !classes.contains(&step.class()) {
+                classes.push(step.class());
+            }
+        }
+    }
+    let (chain, restored) = proofs.swap_remove(0);
+    Diagnosis::Proven { classes, chain, restored }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proven(sealed: &[u8], actual: &[u8]) -> (Vec<FindingClass>, String) {
+        let d = Digest::of(sealed);
+        match diagnose(actual, &d, &DiagnoseOptions::default()) {
+            Diagnosis::Proven { classes, chain, restored } => {
+                assert_eq!(restored, sealed);
+                (classes, chain.iter().map(Step::describe).collect::<Vec<_>>().join(", then "))
+            }
+            other => panic!("not proven: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bom_and_crlf_chain_is_proven_in_order() {
+        let sealed = b"line one\nline two\n";
+        let actual = b"\xef\xbb\xbfline one\r\nline two\r\n";
+        let (classes, proof) = proven(sealed, actual);
+        assert_eq!(classes, [FindingClass::BomPrefix, FindingClass::CrlfDrift]);
+        assert_eq!(proof, "strip UTF-8 BOM, then CRLF→LF");
+    }
+
+    #[test]
+    fn json_ensure_ascii_beats_reformat() {
+        let sealed = b"{\"name\": \"Zo\\u00eb\"}";
+        let actual = "{\"name\": \"Zo\u{eb}\"}".as_bytes();
+        let (classes, _) = proven(sealed, actual);
+        assert_eq!(classes, [FindingClass::JsonEnsureAsciiDrift]);
+    }
+
+    #[test]
+    fn json_reformat_with_newline() {
+        let sealed = b"{\n  \"a\": 1,\n  \"b\": [\n    true\n  ]\n}\n";
+        let actual = b"{\"a\":1,\"b\":[true]}";
+        let (classes, proof) = proven(sealed, actual);
+        assert_eq!(classes, [FindingClass::JsonReformatDrift, FindingClass::TrailingNewlineDrift]);
+        assert!(proof.contains("indent=2"), "{proof}");
+    }
+
+    #[test]
+    fn edits_are_unexplained_and_binary_is_not_searched() {
+        assert_eq!(diagnose(b"hello", &Digest::of(b"world"), &DiagnoseOptions::default()), Diagnosis::Unexplained);
+        assert_eq!(diagnose(b"\0\x01", &Digest::of(b"\0\x01\n"), &DiagnoseOptions::default()), Diagnosis::Unexplained);
+        let capped = DiagnoseOptions { max_size: 2, ..DiagnoseOptions::default() };
+        assert!(matches!(diagnose(b"abc", &Digest::of(b"x"), &capped), Diagnosis::NotDiagnosed(_)));
+    }
+}
