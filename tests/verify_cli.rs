@@ -61,16 +61,17 @@ fn verify_reports_every_problem_in_one_pass_and_never_modifies_the_packet() {
     let out = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
-        lines[..4],
+        lines[..5],
         [
             "CHANGED     README.md: bytes differ from the seal [edited_content]",
+            "              hint: no known drift reproduces the seal: the content was edited; compare with a sealed copy (`--against DIR`)",
             "MOVED       data/dump.bin: sealed bytes are present under another path: data/moved.bin [moved_file]",
             "EXTRA       extra.txt: present but not sealed [extra_file]",
             "MISSING     report.json: sealed path is absent [missing_file]",
         ]
     );
     assert_eq!(
-        lines[4],
+        lines[5],
         "sealed 5: 2 ok, 1 changed, 1 missing, 1 moved, 1 extra, 0 unreadable, 0 unsupported, 0 changed while reading"
     );
     assert_eq!(lines.last(), Some(&"FAIL"));

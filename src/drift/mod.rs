@@ -328,7 +328,7 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
                 try_candidate(vec![step.clone()], r.clone(), &mut budget, &mut proofs);
             }
         } else {
-            // Envelope first, then content; and content first, then envelope.
+            // Envelope first, then content.
             for combo in combos.iter().filter(|c| c.len() == len - 1) {
                 if let Some(mid) = run_chain(actual, combo) {
                     if is_text(&mid) {
@@ -339,18 +339,17 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
                         }
                     }
                 }
-                for (step, mid) in &contents {
-                    let after = envelope_combinations(&envelope_steps(mid));
-                    for tail in after.iter().filter(|t| t.len() == len - 1) {
-                        if let Some(r) = run_chain(mid, tail) {
-                            let mut chain = vec![step.clone()];
-                            chain.extend(tail.iter().cloned());
-                            try_candidate(chain, r, &mut budget, &mut proofs);
-                        }
+            }
+            // Content first, then envelope.
+            for (step, mid) in &contents {
+                let after = envelope_combinations(&envelope_steps(mid));
+                for tail in after.iter().filter(|t| t.len() == len - 1) {
+                    if let Some(r) = run_chain(mid, tail) {
+                        let mut chain = vec![step.clone()];
+                        chain.extend(tail.iter().cloned());
+                        try_candidate(chain, r, &mut budget, &mut proofs);
                     }
                 }
-                // The content-first chains do not depend on `combo`.
-                break;
             }
         }
         if !proofs.is_empty() || budget == 0 {
