@@ -307,8 +307,12 @@ pub fn float_repr(x: f64) -> String {
     if x == 0.0 {
         return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: "d.ddde-5".
-    let sci = format!("{:e}", x.abs());
+    // Rust's `{:e}` finds how many digits the shortest round trip needs;
+    // where two strings of that length round-trip, CPython takes the one
+    // correctly rounded from the exact value, which `{:.N e}` gives.
+    let shortest = format!("{:e}", x.abs());
+    let n = shortest.split_once('e').map_or(1, |(m, _)| m.chars().filter(char::is_ascii_digit).count());
+    let sci = format!("{:.*e}", n - 1, x.abs());
     let (mantissa, exp) = sci.split_once('e').expect("LowerExp writes an exponent");
     let exp: i32 = exp.parse().expect("LowerExp writes an integer exponent");
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
@@ -351,6 +355,8 @@ mod tests {
             (5e-324, "5e-324"),
             (1.7976931348623157e308, "1.7976931348623157e+308"),
             (9007199254740993.0, "9007199254740992.0"),
+            // A tie between two shortest strings: CPython rounds correctly.
+            (-1654246212748463.25, "-1654246212748463.2"),
         ];
         for (x, want) in cases {
             assert_eq!(float_repr(x), want, "{x:e}");
