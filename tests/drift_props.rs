@@ -45,7 +45,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| Value::from(n)),
+        any::<i64>().prop_map(Value::from),
         (-1e6f64..1e6).prop_map(|f| parse(sealcheck::drift::json::float_repr(f).as_bytes()).unwrap()),
         prop::sample::select(WORDS).prop_map(|s| Value::String(s.to_string())),
         prose(4).prop_map(Value::String),

@@ -339,6 +339,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::excessive_precision)]
     fn float_repr_matches_cpython() {
         let cases = [
             (1e16, "1e+16"),
