@@ -404,17 +404,34 @@ fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) ->
     (f, restored)
 }
 
-/// Creates the restore directory and refuses one inside the packet.
+/// Refuses a restore directory inside the packet, before creating anything,
+/// then creates it.
 fn prepare_restore_dir(root: &Path, dir: &Path) -> Result<PathBuf, Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let dir_abs = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
     let root_abs = root.canonicalize().map_err(|e| Error::io(root, e))?;
-    if dir_abs.starts_with(&root_abs) {
+    // Resolve the nearest existing ancestor; the rest does not exist yet and
+    // so holds no link.
+    let mut existing = dir;
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    let base = loop {
+        match existing.canonicalize() {
+            Ok(abs) => break abs,
+            Err(_) => match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name);
+                    existing = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                }
+                _ => return Err(Error::Usage(format!("--restore-to {}: cannot be resolved", dir.display()))),
+            },
+        }
+    };
+    let resolved = rest.iter().rev().fold(base, |acc, c| acc.join(c));
+    if resolved.starts_with(&root_abs) {
         return Err(Error::Usage(format!(
             "--restore-to {}: inside the packet; restored bytes are never written in place",
             dir.display()
         )));
     }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     Ok(dir.to_path_buf())
 }
 

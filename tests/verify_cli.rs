@@ -302,3 +302,47 @@ fn bad_arguments_exit_2() {
     sealcheck().args(["frobnicate"]).assert().code(2);
     sealcheck().args(["verify", "--threads", "0", "x"]).assert().code(2);
 }
+
+#[test]
+fn against_shows_a_bounded_diff_with_invisible_characters() {
+    let p = sample_packet();
+    seal(p.path());
+    let mirror = tempfile::tempdir().unwrap();
+    let copy = sample_packet();
+    std::fs::rename(copy.path(), mirror.path().join("m")).unwrap();
+    put(p.path(), b"README.md", "\u{feff}Packet -- sealed.\r\n".as_bytes());
+    sealcheck().arg("verify").arg(p.path()).arg("--against").arg(mirror.path().join("m")).assert().code(1).stdout(
+        contains(
+            "              first difference at byte 0\n\
+             \x20             | --- sealed\n\
+             \x20             | +++ found\n\
+             \x20             | -Packet <U+2014> sealed.\n\
+             \x20             | +<U+FEFF>Packet -- sealed.\u{240d}\n",
+        ),
+    );
+}
+
+#[test]
+fn restore_to_is_refused_inside_the_packet() {
+    let p = sample_packet();
+    seal(p.path());
+    put(p.path(), b"report.json", b"{\"verdict\": \"PASS\", \"count\": 3}\r\n");
+    let before = snapshot(p.path());
+    sealcheck()
+        .arg("verify")
+        .arg(p.path())
+        .arg("--restore-to")
+        .arg(p.path().join("restored"))
+        .assert()
+        .code(2)
+        .stderr(contains("inside the packet; restored bytes are never written in place"));
+    assert_eq!(before, snapshot(p.path()), "the refusal modified the packet");
+    sealcheck()
+        .arg("verify")
+        .arg(p.path())
+        .arg("--restore-to")
+        .arg(p.path().join("data/../new/deeper"))
+        .assert()
+        .code(2);
+    assert_eq!(before, snapshot(p.path()), "the refusal modified the packet");
+}
