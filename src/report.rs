@@ -128,6 +128,15 @@ pub struct Checks {
     /// `check`: the `sha256sum -c` compatible run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckCounts>,
+    /// Pinned digests of single files (`--pins`, `--pin-from`, `pin check`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pins: Option<crate::pins::PinsCheck>,
+    /// `pin readback`: one row of a control-plane document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readback: Option<crate::readback::ReadbackCheck>,
+    /// Forbidden tokens and credential-shaped strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_scan: Option<crate::scan::ScanCheck>,
 }
 
 /// Counts of the seal-vs-bytes check.

@@ -21,7 +21,9 @@ use crate::fsio::{open_path, OpenError, Root, Stamp};
 use crate::hash::{hash_open, Engine, Hashed, Outcome};
 use crate::manifest::write::canonical_bytes;
 use crate::manifest::{Entry, Manifest, ReadError, DEFAULT_NAME};
+use crate::pins::{check_all, Pin};
 use crate::report::{ExpectTree, Packet, Report, SealVsBytes, Verdict};
+use crate::scan::{ScanCheck, ScanOptions, Scanner};
 use crate::seal::{outcome_finding, problem_finding};
 use crate::walk::{walk, Exclusions, Problem};
 use crate::{Digest, Error, RelPath, Status};
@@ -49,6 +51,10 @@ pub struct VerifyOptions {
     /// Where to write the proven-restored bytes of diagnosed files; never
     /// inside the packet. Default none.
     pub restore_to: Option<PathBuf>,
+    /// Pinned files to check as well (`--pins`, `--pin-from`). Default none.
+    pub pins: Vec<Pin>,
+    /// Forbidden content to look for in every file. Default nothing.
+    pub scan: ScanOptions,
 }
 
 /// Where the manifest is and whether it lies inside the packet.
@@ -290,8 +296,18 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         });
     }
 
-    findings.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.classes.cmp(&b.classes)));
     let seal_ok = findings.iter().all(|f| f.status().is_pass());
+    if !opts.pins.is_empty() {
+        let (section, pin_findings, _) = check_all(&opts.pins, &opts.diagnose, &engine);
+        report.checks.pins = Some(section);
+        findings.extend(pin_findings);
+    }
+    if opts.scan.is_active() {
+        let (section, scan_findings) = scan_tree(&root_dir, &tree.files, &opts.scan, &engine);
+        report.checks.content_scan = Some(section);
+        findings.extend(scan_findings);
+    }
+    findings.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.classes.cmp(&b.classes)));
     counts.verdict = Some(Verdict::from_ok(seal_ok));
     report.packet = Some(Packet {
         root: root.display().to_string(),
@@ -308,6 +324,39 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     report.self_check.packet_unmodified = unmodified;
     report.finish(status);
     Ok(report)
+}
+
+/// Scans every file of the tree for forbidden content.
+fn scan_tree(
+    root: &Root,
+    files: &[crate::walk::TreeFile],
+    opts: &ScanOptions,
+    engine: &Engine,
+) -> (ScanCheck, Vec<Finding>) {
+    let scanner = Scanner::new(opts);
+    let results = engine.map(files, |f, buf| scanner.scan(root, &f.path, buf));
+    let mut section = ScanCheck {
+        files_scanned: files.len() as u64,
+        forbidden_tokens: opts.tokens.len() as u64,
+        secrets_scanned: opts.secrets,
+        ..ScanCheck::default()
+    };
+    let mut findings = Vec::new();
+    for (file, result) in files.iter().zip(results) {
+        match result {
+            Ok(hits) => findings.extend(hits),
+            Err(e) => findings.push(Finding::new(
+                file.path.display(),
+                FindingClass::UnreadableFile,
+                format!("cannot be scanned: {e}"),
+            )),
+        }
+    }
+    section.forbidden_token_hits =
+        findings.iter().filter(|f| f.classes[0] == FindingClass::ForbiddenToken).count() as u64;
+    section.secret_leak_hits = findings.iter().filter(|f| f.classes[0] == FindingClass::SecretLeak).count() as u64;
+    section.verdict = Some(Verdict::from_ok(findings.is_empty()));
+    (section, findings)
 }
 
 fn manifest_drift_finding(loc: &ManifestLocation, m: &Manifest) -> Finding {

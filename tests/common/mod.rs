@@ -2,6 +2,8 @@
 //! binary, and prove a packet was not modified.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;

@@ -46,8 +46,70 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Check a sha256sum manifest like `sha256sum -c`, but fail closed where GNU fails open.
     Check(CheckArgs),
-    /// Print the JSON Schema of the report.
-    Schema,
+    /// Pinned digests of single files, and the read-back of a pin from a JSON document.
+    #[command(subcommand)]
+    Pin(PinCommand),
+    /// Print the JSON Schema of the report (or, with --pins, of the pins file).
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of the pins file instead.
+    #[arg(long)]
+    pub pins: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PinCommand {
+    /// Check that FILE's bytes hash to DIGEST (64 lowercase hex, optionally sha256:).
+    Check(PinCheckArgs),
+    /// Read a JSON document back (URL or file), select one row, assert its digest field.
+    Readback(ReadbackArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PinCheckArgs {
+    /// The pinned file (never followed through a symlink).
+    pub file: PathBuf,
+    /// The pinned digest.
+    pub digest: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["url", "from_file"])))]
+pub struct ReadbackArgs {
+    /// GET this URL (redirects are not followed).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Read the document from PATH, or - for standard input.
+    #[arg(long, value_name = "PATH")]
+    pub from_file: Option<PathBuf>,
+    /// Send a Bearer token read from this environment variable (never from a flag).
+    #[arg(long, value_name = "NAME")]
+    pub token_env: Option<String>,
+    /// JSON pointer to the array of rows, e.g. /runtime_image_pins.
+    #[arg(long, value_name = "POINTER")]
+    pub rows: String,
+    /// Select the row whose KEY equals VALUE (repeatable; all must hold).
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    pub wheres: Vec<String>,
+    /// The row's digest field.
+    #[arg(long, value_name = "NAME", default_value = "image_digest")]
+    pub field: String,
+    /// The digest the row must carry.
+    #[arg(long, value_name = "DIGEST")]
+    pub expect: String,
+    /// Seconds one request may take in all.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Retries after connection errors and 5xx answers, with backoff.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +206,21 @@ pub struct VerifyArgs {
     /// Write the proven-restored bytes of each diagnosed file under DIR (never inside the packet).
     #[arg(long, value_name = "DIR")]
     pub restore_to: Option<PathBuf>,
+    /// A pins file ({"pins": [{name, path, sha256, size?}]}); paths relative to it.
+    #[arg(long, value_name = "FILE")]
+    pub pins: Option<PathBuf>,
+    /// Check PATH against the digest recorded in DOC.json at the JSON pointer (repeatable).
+    #[arg(long, value_name = "DOC.json#/POINTER=PATH")]
+    pub pin_from: Vec<String>,
+    /// Fail if STRING appears in any file of the packet (repeatable).
+    #[arg(long, value_name = "STRING")]
+    pub forbid_token: Vec<String>,
+    /// Forbidden strings, one per line (blank lines ignored).
+    #[arg(long, value_name = "FILE")]
+    pub forbid_tokens: Option<PathBuf>,
+    /// Fail on credential-shaped strings (private keys, cloud and forge tokens, JWTs, bearer headers).
+    #[arg(long)]
+    pub scan_secrets: bool,
     /// Files larger than this many bytes are not diagnosed.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub diagnose_max_size: u64,

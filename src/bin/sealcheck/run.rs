@@ -9,12 +9,14 @@ use sealcheck::check::{check, CheckOptions};
 use sealcheck::drift::DiagnoseOptions;
 use sealcheck::render::{gnu, human, json};
 use sealcheck::report::report_date;
+use sealcheck::scan::ScanOptions;
 use sealcheck::seal::{seal, tree_digest, SealOptions};
 use sealcheck::verify::{verify, VerifyOptions};
-use sealcheck::{Digest, Error, Report, Status};
+use sealcheck::{Digest, Error, FindingClass, Report, Status};
 
 use crate::args::{
-    CheckArgs, Cli, Command, FormatArg, OutputArgs, SealArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
+    CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, SealArgs, TreeArgs,
+    TreeHashArgs, TreeHashFormat, VerifyArgs,
 };
 
 const PROG: &str = "sealcheck";
@@ -30,8 +32,15 @@ pub fn run(cli: Cli) -> Status {
         Some(Command::TreeHash(a)) => run_tree_hash(a, threads),
         Some(Command::Verify(a)) => run_verify(a, threads),
         Some(Command::Check(a)) => run_check(a, threads),
-        Some(Command::Schema) => emit(|w| {
-            serde_json::to_writer_pretty(&mut *w, &sealcheck::report::schema()).map_err(io::Error::other)?;
+        Some(Command::Pin(PinCommand::Check(a))) => run_pin_check(a, threads),
+        Some(Command::Pin(PinCommand::Readback(a))) => run_readback(a),
+        Some(Command::Schema(a)) => emit(|w| {
+            let schema = if a.pins {
+                serde_json::to_value(schemars::schema_for!(sealcheck::pins::PinsFile)).map_err(io::Error::other)?
+            } else {
+                sealcheck::report::schema()
+            };
+            serde_json::to_writer_pretty(&mut *w, &schema).map_err(io::Error::other)?;
             w.write_all(b"\n")
         })
         .map(|()| Status::Pass),
@@ -129,9 +138,119 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
         diagnose: DiagnoseOptions { max_size: a.diagnose_max_size, ..DiagnoseOptions::default() },
         against: a.against.clone(),
         restore_to: a.restore_to.clone(),
+        pins: load_pins(&a)?,
+        scan: ScanOptions { tokens: forbidden_tokens(&a)?, secrets: a.scan_secrets },
     };
     let report = verify(&a.packet, &opts, date.clone());
     finish(&a.output, "verify", date, report, |w, r| human::write_verify(w, r))
+}
+
+fn load_pins(a: &VerifyArgs) -> Result<Vec<sealcheck::pins::Pin>, Error> {
+    let mut pins = match &a.pins {
+        Some(f) => sealcheck::pins::load(f)?,
+        None => Vec::new(),
+    };
+    for spec in &a.pin_from {
+        pins.push(sealcheck::pins::pin_from(spec)?);
+    }
+    Ok(pins)
+}
+
+fn forbidden_tokens(a: &VerifyArgs) -> Result<Vec<String>, Error> {
+    let mut tokens = a.forbid_token.clone();
+    if let Some(f) = &a.forbid_tokens {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        tokens.extend(text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty()).map(String::from));
+    }
+    if tokens.iter().any(String::is_empty) {
+        return Err(Error::Usage("--forbid-token: an empty token would match everywhere".into()));
+    }
+    Ok(tokens)
+}
+
+fn run_pin_check(a: PinCheckArgs, threads: Option<usize>) -> Result<Status, Error> {
+    let date = date()?;
+    let digest = Digest::from_pin(&a.digest).map_err(|e| Error::Usage(format!("DIGEST {:?}: {e}", a.digest)))?;
+    let pin = sealcheck::pins::Pin {
+        name: a.file.display().to_string(),
+        shown: a.file.display().to_string(),
+        path: a.file.clone(),
+        digest,
+        size: None,
+    };
+    let engine = sealcheck::hash::Engine::new(threads).map_err(|e| Error::io(&a.file, e))?;
+    let (section, findings, status) = sealcheck::pins::check_all(&[pin], &DiagnoseOptions::default(), &engine);
+    let mut report = Report::new("pin check", date.clone());
+    report.checks.pins = Some(section);
+    report.findings = findings;
+    report.finish(status);
+    finish(&a.output, "pin check", date, Ok(report), |w, r| {
+        for f in &r.findings {
+            human::write_finding(w, f)?;
+        }
+        match r.checks.pins.as_ref().and_then(|p| p.results.first()) {
+            Some(p) if r.status().is_pass() => writeln!(w, "PASS {} sha256:{}", p.path, p.expected_sha256),
+            _ => writeln!(w, "FAIL"),
+        }
+    })
+}
+
+fn run_readback(a: ReadbackArgs) -> Result<Status, Error> {
+    use sealcheck::readback::{readback, status, ReadbackOptions, Source};
+    let date = date()?;
+    let wheres = a
+        .wheres
+        .iter()
+        .map(|w| match w.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => Err(Error::Usage(format!("--where {w:?}: expected KEY=VALUE"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 86_400.0) {
+        return Err(Error::Usage(format!("--timeout {}: expected seconds, more than 0", a.timeout)));
+    }
+    if !a.rows.is_empty() && !a.rows.starts_with('/') {
+        return Err(Error::Usage(format!("--rows {:?}: a JSON pointer starts with '/'", a.rows)));
+    }
+    let source = match (a.url, a.from_file) {
+        (Some(u), None) => Source::Url(u),
+        (None, Some(f)) => Source::File(f),
+        _ => return Err(Error::Usage("give exactly one of --url and --from-file".into())),
+    };
+    let opts = ReadbackOptions {
+        source,
+        token_env: a.token_env,
+        rows: a.rows,
+        wheres,
+        field: a.field,
+        expect: a.expect,
+        timeout: std::time::Duration::from_secs_f64(a.timeout),
+        retries: a.retries,
+        max_body: sealcheck::readback::MAX_BODY,
+    };
+    let check = readback(&opts, |name| std::env::var(name).ok());
+    let status = status(&check);
+    let mut report = Report::new("pin readback", date.clone());
+    match check.outcome.as_str() {
+        "mismatch" | "missing_row" => {
+            let class = if check.outcome == "mismatch" { FindingClass::PinMismatch } else { FindingClass::PinMissing };
+            let mut f = sealcheck::Finding::new(check.leg.clone(), class, check.message.clone());
+            f.expected_sha256 = Some(check.expected.clone());
+            f.actual_sha256 = check.actual.clone();
+            report.findings.push(f);
+        }
+        _ => {}
+    }
+    if !status.is_pass() && report.findings.is_empty() {
+        report_error(&Error::Usage(format!("readback {}: {}", check.leg, check.message)));
+    }
+    report.checks.readback = Some(check);
+    report.finish(status);
+    finish(&a.output, "pin readback", date, Ok(report), |w, r| {
+        let c = r.checks.readback.as_ref().expect("a readback report has its check");
+        let word = if r.status().is_pass() { "PASS" } else { "FAIL" };
+        writeln!(w, "{word} readback {}: {}", c.leg, c.message)
+    })
 }
 
 /// Writes the report file and stdout for a judging command; an error

@@ -1,0 +1,343 @@
+//! The runtime-pin read-back gate: fetch a JSON document, pick one row,
+//! assert its digest field.
+//!
+//! Every way to fail is red with its own exit status (see `docs/pins.md`).
+//! The bearer token comes only from an environment variable, is checked
+//! before any connection, and never appears in any message, report or error
+//! chain: every text this module returns passes through [`Redactor`].
+//! Redirects are not followed and the body is capped.
+
+use std::io::Read;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::report::Verdict;
+use crate::{Digest, Status};
+
+/// The largest body read (16 MiB).
+pub const MAX_BODY: u64 = 16 << 20;
+
+/// Where the document comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An HTTP(S) URL.
+    Url(String),
+    /// A file, or standard input for `-`.
+    File(std::path::PathBuf),
+}
+
+/// What to read back and what to expect.
+#[derive(Clone, Debug)]
+pub struct ReadbackOptions {
+    /// The document.
+    pub source: Source,
+    /// The environment variable holding the bearer token, if any.
+    pub token_env: Option<String>,
+    /// JSON pointer to the array of rows.
+    pub rows: String,
+    /// `KEY=VALUE` conditions a row must all meet.
+    pub wheres: Vec<(String, String)>,
+    /// The row's digest field. Default `image_digest`.
+    pub field: String,
+    /// The expected digest, as given (validated before anything else).
+    pub expect: String,
+    /// Timeout of one whole request. Default 30 s.
+    pub timeout: Duration,
+    /// Retries after connection errors and 5xx answers, with backoff.
+    /// Default 0.
+    pub retries: u32,
+    /// The largest body read. Default [`MAX_BODY`].
+    pub max_body: u64,
+}
+
+/// The `readback` check of a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadbackCheck {
+    /// `PASS` or `FAIL`.
+    pub verdict: Verdict,
+    /// The leg: the URL without query string or credentials, or the file.
+    pub leg: String,
+    /// The rows pointer.
+    pub rows: String,
+    /// The row conditions, `KEY=VALUE`.
+    #[serde(rename = "where")]
+    pub wheres: Vec<String>,
+    /// The digest field.
+    pub field: String,
+    /// The expected digest.
+    pub expected: String,
+    /// The digest found in the row, when one was read.
+    pub actual: Option<String>,
+    /// The HTTP status, for URLs that answered.
+    pub http_status: Option<u16>,
+    /// Requests made.
+    pub attempts: u32,
+    /// A stable code for the outcome (`match`, `mismatch`, `missing_row`…).
+    pub outcome: String,
+    /// What happened, in one line (token redacted).
+    pub message: String,
+}
+
+/// Hides the token in any text.
+struct Redactor(Option<String>);
+
+impl Redactor {
+    fn clean(&self, s: &str) -> String {
+        match &self.0 {
+            Some(t) if !t.is_empty() => s.replace(t.as_str(), "[REDACTED]"),
+            _ => s.to_string(),
+        }
+    }
+}
+
+/// The leg's name: scheme, host, port and path; no query, fragment or
+/// credentials.
+pub fn leg_name(source: &Source) -> String {
+    match source {
+        Source::File(p) => p.display().to_string(),
+        Source::Url(u) => {
+            let u = u.split(['?', '#']).next().unwrap_or("");
+            match u.split_once("://") {
+                Some((scheme, rest)) => {
+                    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                    let host = authority.rsplit('@').next().unwrap_or(authority);
+                    format!("{scheme}://{host}{path}")
+                }
+                None => u.to_string(),
+            }
+        }
+    }
+}
+
+/// A failure: its outcome code (see [`status`]) and message.
+struct Fail(&'static str, String);
+
+/// Runs the read-back. `env` looks up environment variables (so tests and
+/// the binary share one path).
+pub fn readback(opts: &ReadbackOptions, env: impl Fn(&str) -> Option<String>) -> ReadbackCheck {
+    let token = opts.token_env.as_deref().and_then(&env);
+    let redact = Redactor(token.clone());
+    let mut check = ReadbackCheck {
+        verdict: Verdict::Fail,
+        leg: leg_name(&opts.source),
+        rows: opts.rows.clone(),
+        wheres: opts.wheres.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        field: opts.field.clone(),
+        expected: opts.expect.clone(),
+        actual: None,
+        http_status: None,
+        attempts: 0,
+        outcome: String::new(),
+        message: String::new(),
+    };
+    match run(opts, token.as_deref(), &mut check) {
+        Ok(msg) => {
+            check.verdict = Verdict::Pass;
+            check.outcome = "match".into();
+            check.message = redact.clean(&msg);
+        }
+        Err(Fail(code, msg)) => {
+            check.outcome = code.into();
+            check.message = redact.clean(&msg);
+        }
+    }
+    check.expected = redact.clean(&check.expected);
+    check.actual = check.actual.map(|a| redact.clean(&a));
+    check
+}
+
+/// The exit status of a finished read-back.
+pub fn status(check: &ReadbackCheck) -> Status {
+    match check.outcome.as_str() {
+        "match" => Status::Pass,
+        "mismatch" | "missing_row" => Status::Integrity,
+        "token_unset" | "connection" | "http_status" | "redirect" | "read_error" => Status::Environment,
+        // bad_expect, bad_body, body_too_large, bad_rows, ambiguous_row, bad_field, bad_digest
+        _ => Status::BadInput,
+    }
+}
+
+fn run(opts: &ReadbackOptions, token: Option<&str>, check: &mut ReadbackCheck) -> Result<String, Fail> {
+    let expect =
+        Digest::from_pin(&opts.expect).map_err(|e| Fail("bad_expect", format!("--expect {:?}: {e}", opts.expect)))?;
+    if let Some(name) = &opts.token_env {
+        if token.is_none_or(|t| t.trim().is_empty()) {
+            return Err(Fail(
+                "token_unset",
+                format!("the token variable {name} is unset, empty or blank: refusing to connect"),
+            ));
+        }
+    }
+    let body = match &opts.source {
+        Source::Url(url) => fetch(url, token, opts, check)?,
+        Source::File(path) => read_file(path, opts.max_body)?,
+    };
+    let doc: Value = serde_json::from_slice(&body).map_err(|e| {
+        let what = if e.is_eof() { "truncated JSON" } else { "not JSON" };
+        Fail("bad_body", format!("body is {what}: {e} ({} bytes read)", body.len()))
+    })?;
+    let rows = doc
+        .pointer(&opts.rows)
+        .ok_or_else(|| Fail("bad_rows", format!("nothing at rows pointer {:?}", opts.rows)))?
+        .as_array()
+        .ok_or_else(|| Fail("bad_rows", format!("rows pointer {:?} is not an array", opts.rows)))?;
+    let matching: Vec<&Value> = rows.iter().filter(|r| opts.wheres.iter().all(|(k, v)| field_eq(r, k, v))).collect();
+    let row_name = check.wheres.join(", ");
+    let row = match matching.as_slice() {
+        [] => return Err(Fail("missing_row", format!("missing row: no row of {} rows has {row_name}", rows.len()))),
+        [one] => *one,
+        many => {
+            return Err(Fail("ambiguous_row", format!("{} rows match {row_name}; expected exactly one", many.len())))
+        }
+    };
+    let found = row
+        .get(&opts.field)
+        .ok_or_else(|| Fail("bad_field", format!("row {row_name} has no field {:?}", opts.field)))?;
+    let found = found
+        .as_str()
+        .ok_or_else(|| Fail("bad_field", format!("row {row_name}: field {:?} is not a string", opts.field)))?;
+    check.actual = Some(found.chars().take(100).collect());
+    let actual = Digest::from_pin(found).map_err(|e| {
+        Fail("bad_digest", format!("row {row_name}: {}: malformed digest in the response: {e}", opts.field))
+    })?;
+    if actual != expect {
+        return Err(Fail(
+            "mismatch",
+            format!("row {row_name}: {} is sha256:{actual}, expected sha256:{expect}", opts.field),
+        ));
+    }
+    Ok(format!("row {row_name}: {} sha256:{actual} matches", opts.field))
+}
+
+fn field_eq(row: &Value, key: &str, want: &str) -> bool {
+    match row.get(key) {
+        Some(Value::String(s)) => s == want,
+        // With arbitrary_precision the number keeps its text as written.
+        Some(Value::Number(n)) => n.as_str() == want,
+        Some(Value::Bool(b)) => want == if *b { "true" } else { "false" },
+        _ => false,
+    }
+}
+
+fn read_file(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, Fail> {
+    let mut bytes = Vec::new();
+    let shown = path.display();
+    let res = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(cap + 1).read_to_end(&mut bytes)
+    } else {
+        match crate::fsio::open_path(path) {
+            Ok((file, _)) => file.take(cap + 1).read_to_end(&mut bytes),
+            Err(crate::fsio::OpenError::NotFound) => return Err(Fail("read_error", format!("{shown}: no such file"))),
+            Err(crate::fsio::OpenError::Unsupported(k)) => {
+                return Err(Fail("bad_body", format!("{shown}: a {}, not a file", k.describe())))
+            }
+            Err(crate::fsio::OpenError::Io(e)) => Err(e),
+        }
+    };
+    res.map_err(|e| Fail("read_error", format!("{shown}: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(Fail("body_too_large", format!("{shown}: larger than {cap} bytes")));
+    }
+    Ok(bytes)
+}
+
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    if body.len() > 200 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+fn fetch(url: &str, token: Option<&str>, opts: &ReadbackOptions, check: &mut ReadbackCheck) -> Result<Vec<u8>, Fail> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(opts.timeout))
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut backoff = Duration::from_millis(250);
+    loop {
+        check.attempts += 1;
+        let retry_left = check.attempts <= opts.retries;
+        let mut req = agent.get(url).header("Accept", "application/json");
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut resp = match req.call() {
+            Ok(r) => r,
+            Err(e) => {
+                let (retryable, msg) = describe_error(&e);
+                if retryable && retry_left {
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(8));
+                    continue;
+                }
+                return Err(Fail("connection", format!("request failed after {} attempt(s): {msg}", check.attempts)));
+            }
+        };
+        let code = resp.status().as_u16();
+        check.http_status = Some(code);
+        let body = resp.body_mut().with_config().limit(opts.max_body).read_to_vec();
+        if (300..400).contains(&code) {
+            let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("?").to_string();
+            return Err(Fail(
+                "redirect",
+                format!("HTTP {code}: redirect to {} not followed", leg_name(&Source::Url(to))),
+            ));
+        }
+        if code != 200 {
+            if code >= 500 && retry_left {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(8));
+                continue;
+            }
+            let text = body.as_deref().map(snippet).unwrap_or_default();
+            return Err(Fail("http_status", format!("HTTP {code} (expected 200): {text}")));
+        }
+        return body.map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(n) => Fail("body_too_large", format!("body larger than {n} bytes: refused")),
+            ureq::Error::Timeout(_) => Fail("connection", "timed out while reading the body".to_string()),
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Fail("bad_body", format!("body truncated: {io}"))
+            }
+            other => Fail("bad_body", format!("body truncated or unreadable: {}", describe_error(&other).1)),
+        });
+    }
+}
+
+/// Whether an error is worth a retry, and what it says.
+fn describe_error(e: &ureq::Error) -> (bool, String) {
+    match e {
+        ureq::Error::Timeout(t) => (true, format!("timed out ({t})")),
+        ureq::Error::ConnectionFailed => (true, "connection failed".into()),
+        ureq::Error::HostNotFound => (true, "host not found".into()),
+        ureq::Error::Io(io) => (true, format!("I/O error: {io}")),
+        ureq::Error::TooManyRedirects => (false, "redirect not followed".into()),
+        other => (false, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legs_drop_query_fragment_and_credentials() {
+        let leg = |u: &str| leg_name(&Source::Url(u.to_string()));
+        assert_eq!(leg("https://user:pw@cp.example/v1/pins?token=abc#x"), "https://cp.example/v1/pins");
+        assert_eq!(leg("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_redactor_hides_the_token_everywhere() {
+        let r = Redactor(Some("s3cret".into()));
+        assert_eq!(r.clean("Bearer s3cret and s3cret"), "Bearer [REDACTED] and [REDACTED]");
+    }
+}
