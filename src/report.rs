@@ -137,6 +137,12 @@ pub struct Checks {
     /// Forbidden tokens and credential-shaped strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_scan: Option<crate::scan::ScanCheck>,
+    /// `rerun`: the recorded tree digest, and the mirror.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerun: Option<crate::rerun::RerunCheck>,
+    /// `selftest`: the negative controls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selftest: Option<crate::selftest::SelftestCheck>,
 }
 
 /// Counts of the seal-vs-bytes check.

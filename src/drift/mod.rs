@@ -144,11 +144,15 @@ pub struct DiagnoseOptions {
     pub max_size: u64,
     /// At most this many candidates are hashed per file. Default 8192.
     pub max_candidates: usize,
+    /// Test hook: never try transforms of this class, as if its detection
+    /// were broken. `selftest` must then fail. Default none.
+    #[doc(hidden)]
+    pub disabled: Option<FindingClass>,
 }
 
 impl Default for DiagnoseOptions {
     fn default() -> DiagnoseOptions {
-        DiagnoseOptions { max_size: 16 << 20, max_candidates: 8192 }
+        DiagnoseOptions { max_size: 16 << 20, max_candidates: 8192, disabled: None }
     }
 }
 
@@ -247,8 +251,18 @@ fn content_candidates(b: &[u8], budget: usize) -> Vec<(Step, Vec<u8>)> {
                 out.push((Step::JsonEscape { upper }, r));
             }
         }
+        // A re-serializing tool keeps (or adds) the final newline as the
+        // file had it; envelope steps cover a change of that.
+        let newline = if b.ends_with(b"\r\n") {
+            "\r\n"
+        } else if b.ends_with(b"\n") {
+            "\n"
+        } else {
+            ""
+        };
         for layout in json::Layout::all() {
-            let r = json::dumps(&value, &layout).into_bytes();
+            let mut r = json::dumps(&value, &layout).into_bytes();
+            r.extend_from_slice(newline.as_bytes());
             if r != b {
                 out.push((Step::JsonLayout(layout), r));
             }
@@ -303,7 +317,7 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
     // search, so every minimal explanation is collected and no longer one.
     let mut proofs: Vec<(Vec<Step>, Vec<u8>)> = Vec::new();
     let try_candidate = |chain: Vec<Step>, bytes: Vec<u8>, budget: &mut usize, proofs: &mut Vec<_>| {
-        if *budget == 0 {
+        if *budget == 0 || chain.iter().any(|s: &Step| Some(s.class()) == opts.disabled) {
             return;
         }
         *budget -= 1;
@@ -371,6 +385,12 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
             }
         }
     }
+    // The content class, where there is one, is the primary diagnosis; the
+    // envelope (BOM, line ends, final newline) comes after it.
+    let envelope = |c: &FindingClass| {
+        matches!(c, FindingClass::BomPrefix | FindingClass::CrlfDrift | FindingClass::TrailingNewlineDrift)
+    };
+    classes.sort_by_key(|c| envelope(c));
     let (chain, restored) = proofs.swap_remove(0);
     Diagnosis::Proven { classes, chain, restored }
 }
@@ -413,6 +433,9 @@ mod tests {
         let actual = b"{\"a\":1,\"b\":[true]}";
         let (classes, proof) = proven(sealed, actual);
         assert_eq!(classes, [FindingClass::JsonReformatDrift, FindingClass::TrailingNewlineDrift]);
+        // Re-indented with the final newline kept: a reformat, nothing else.
+        let (classes, _) = proven(sealed, b"{\n    \"a\": 1,\n    \"b\": [\n        true\n    ]\n}\n");
+        assert_eq!(classes, [FindingClass::JsonReformatDrift]);
         assert!(proof.contains("indent=2"), "{proof}");
     }
 

@@ -46,11 +46,48 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Check a sha256sum manifest like `sha256sum -c`, but fail closed where GNU fails open.
     Check(CheckArgs),
+    /// Negative controls: prove on this machine that every drift class fails closed.
+    Selftest(SelftestArgs),
+    /// Re-run a packet's verification against its recorded packet_tree_sha256 (replaces rerun.sh).
+    Rerun(RerunArgs),
     /// Pinned digests of single files, and the read-back of a pin from a JSON document.
     #[command(subcommand)]
     Pin(PinCommand),
     /// Print the JSON Schema of the report (or, with --pins, of the pins file).
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SelftestArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("recorded").required(true).args(["expect_tree", "from_report"])))]
+pub struct RerunArgs {
+    /// The packet directory.
+    pub packet: PathBuf,
+    /// The recorded packet_tree_sha256.
+    #[arg(long, value_name = "HEX")]
+    pub expect_tree: Option<String>,
+    /// Read the recorded packet_tree_sha256 from this JSON report.
+    #[arg(long = "from-report", value_name = "DOC.json")]
+    pub from_report: Option<PathBuf>,
+    /// JSON pointer to the value in the report (default: the one key named packet_tree_sha256).
+    #[arg(long, value_name = "POINTER", requires = "from_report")]
+    pub pointer: Option<String>,
+    /// A pins file to check as well.
+    #[arg(long, value_name = "FILE")]
+    pub pins: Option<PathBuf>,
+    /// A mirror that must be byte-identical, file for file (pinned files may be absent).
+    #[arg(long, value_name = "DIR")]
+    pub mirror: Option<PathBuf>,
+    /// The manifest (default PACKET/HASH_MANIFEST.txt).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -15,8 +15,8 @@ use sealcheck::verify::{verify, VerifyOptions};
 use sealcheck::{Digest, Error, FindingClass, Report, Status};
 
 use crate::args::{
-    CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, SealArgs, TreeArgs,
-    TreeHashArgs, TreeHashFormat, VerifyArgs,
+    CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, RerunArgs, SealArgs,
+    SelftestArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
 };
 
 const PROG: &str = "sealcheck";
@@ -32,6 +32,8 @@ pub fn run(cli: Cli) -> Status {
         Some(Command::TreeHash(a)) => run_tree_hash(a, threads),
         Some(Command::Verify(a)) => run_verify(a, threads),
         Some(Command::Check(a)) => run_check(a, threads),
+        Some(Command::Selftest(a)) => run_selftest(a, threads),
+        Some(Command::Rerun(a)) => run_rerun(a, threads),
         Some(Command::Pin(PinCommand::Check(a))) => run_pin_check(a, threads),
         Some(Command::Pin(PinCommand::Readback(a))) => run_readback(a),
         Some(Command::Schema(a)) => emit(|w| {
@@ -166,6 +168,89 @@ fn forbidden_tokens(a: &VerifyArgs) -> Result<Vec<String>, Error> {
         return Err(Error::Usage("--forbid-token: an empty token would match everywhere".into()));
     }
     Ok(tokens)
+}
+
+fn run_selftest(a: SelftestArgs, threads: Option<usize>) -> Result<Status, Error> {
+    let date = date()?;
+    let opts = sealcheck::selftest::SelftestOptions { threads, ..Default::default() };
+    let report = sealcheck::selftest::selftest(&opts, date.clone());
+    finish(&a.output, "selftest", date, report, |w, r| {
+        let s = r.checks.selftest.as_ref().expect("a selftest report has its check");
+        writeln!(
+            w,
+            "{:<11} byte-identical packet {}",
+            if s.passes_on_byte_identical { "PASS" } else { "FAIL" },
+            if s.passes_on_byte_identical { "passes" } else { "did NOT pass" }
+        )?;
+        for c in &s.cases {
+            let got: Vec<&str> = c.classified_as.iter().map(|k| k.code()).collect();
+            writeln!(
+                w,
+                "{:<11} {}: {} -> exit {} [{}]",
+                if c.ok { "FAIL-CLOSED" } else { "NOT-CAUGHT" },
+                c.class.code(),
+                c.drift,
+                c.exit_code,
+                got.join(", ")
+            )?;
+        }
+        writeln!(
+            w,
+            "selftest: {} of {} drift classes failed closed and were named; sha256 backend {}",
+            s.selftest_fail_closed_cases.len(),
+            s.cases.len(),
+            r.tool.sha256_backend
+        )?;
+        writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
+    })
+}
+
+fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
+    use sealcheck::rerun::{rerun, Recorded, RerunOptions};
+    let date = date()?;
+    let recorded = match (&a.expect_tree, &a.from_report) {
+        (Some(t), None) => Recorded::Given(parse_tree_pin(t)?),
+        (None, Some(p)) => Recorded::Report { path: p.clone(), pointer: a.pointer.clone() },
+        _ => return Err(Error::Usage("give exactly one of --expect-tree and --from-report".into())),
+    };
+    let pins = match &a.pins {
+        Some(f) => sealcheck::pins::load(f)?,
+        None => Vec::new(),
+    };
+    let verify = VerifyOptions { manifest: a.manifest.clone(), threads, pins, ..VerifyOptions::default() };
+    let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
+    let report = rerun(&a.packet, &opts, date.clone());
+    finish(&a.output, "rerun", date, report, |w, r| {
+        for f in &r.findings {
+            human::write_finding(w, f)?;
+        }
+        let c = r.checks.rerun.as_ref().expect("a rerun report has its check");
+        if let Some(m) = &c.mirror {
+            writeln!(
+                w,
+                "mirror: {} identical, {} differ, {} absent, {} absent but pinned, {} only in the mirror ({} local files, {} in the mirror)",
+                m.identical,
+                m.differ,
+                m.absent,
+                m.absent_covered_by_pin,
+                m.extra,
+                c.file_count_local,
+                c.mirror_file_count.unwrap_or(0)
+            )?;
+        }
+        if c.packet_tree == "PACKET_TREE MISMATCH" {
+            writeln!(
+                w,
+                "recorded packet_tree_sha256 {} ({}), found {}",
+                c.recorded_tree_sha256,
+                c.recorded_from,
+                c.actual_tree_sha256.as_deref().unwrap_or("none (not computed)")
+            )?;
+        } else {
+            writeln!(w, "packet_tree_sha256 {} ({})", c.recorded_tree_sha256, c.recorded_from)?;
+        }
+        writeln!(w, "{} ({})", if r.status().is_pass() { "PASS" } else { "FAIL" }, c.packet_tree)
+    })
 }
 
 fn run_pin_check(a: PinCheckArgs, threads: Option<usize>) -> Result<Status, Error> {
