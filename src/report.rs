@@ -70,6 +70,11 @@ pub struct Report {
     /// Why the command could not judge, when it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// Every sealed path (display form), for renderers that list each file
+    /// (JUnit). Not part of the JSON report: it can be millions of lines.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub sealed_paths: Vec<String>,
 }
 
 /// The tool.
@@ -235,6 +240,7 @@ impl Report {
             findings: Vec::new(),
             self_check: SelfCheck { packet_unmodified: true, any_fail_open: false },
             error: None,
+            sealed_paths: Vec::new(),
         }
     }
 

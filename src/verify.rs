@@ -321,6 +321,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     });
     report.checks.seal_vs_bytes = Some(counts);
     report.findings = findings;
+    report.sealed_paths = manifest.entries.iter().map(|e| e.path.display()).collect();
     report.self_check.packet_unmodified = unmodified;
     report.finish(status);
     Ok(report)

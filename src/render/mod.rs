@@ -3,9 +3,11 @@
 //! Every renderer writes into any [`std::io::Write`] and returns its I/O
 //! result; none decides an exit code or changes a verdict.
 
+pub mod github;
 pub mod gnu;
 pub mod human;
 pub mod json;
+pub mod junit;
 
 /// The output formats of commands that judge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,4 +16,8 @@ pub enum Format {
     Human,
     /// The JSON report.
     Json,
+    /// GitHub Actions annotations (and a job summary).
+    Github,
+    /// JUnit XML.
+    Junit,
 }

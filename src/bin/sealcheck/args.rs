@@ -196,6 +196,10 @@ pub enum FormatArg {
     Human,
     /// The JSON report.
     Json,
+    /// GitHub Actions annotations; a Markdown job summary goes to $GITHUB_STEP_SUMMARY when set.
+    Github,
+    /// JUnit XML (one testcase per sealed file and pin).
+    Junit,
 }
 
 #[derive(Debug, Args)]

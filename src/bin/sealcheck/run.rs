@@ -361,8 +361,23 @@ fn finish(
         FormatArg::Json => emit(|w| json::write(w, &report))?,
         FormatArg::Human if error.is_none() => emit(|w| write_human(w, &report))?,
         FormatArg::Human => {}
+        FormatArg::Github => {
+            emit(|w| sealcheck::render::github::write(w, &report))?;
+            append_step_summary(&report)?;
+        }
+        FormatArg::Junit => emit(|w| sealcheck::render::junit::write(w, &report))?,
     }
     Ok(report.status())
+}
+
+/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` when it is set.
+fn append_step_summary(report: &Report) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = std::path::PathBuf::from(path);
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| Error::io(&path, e))?;
+    f.write_all(sealcheck::render::github::summary(report).as_bytes()).map_err(|e| Error::io(&path, e))
 }
 
 fn write_report_file(path: &Path, report: &Report) -> Result<(), Error> {
@@ -401,6 +416,11 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     }
     match a.output.format() {
         FormatArg::Json => emit(|w| json::write(w, &report))?,
+        FormatArg::Github => {
+            emit(|w| sealcheck::render::github::write(w, &report))?;
+            append_step_summary(&report)?;
+        }
+        FormatArg::Junit => emit(|w| sealcheck::render::junit::write(w, &report))?,
         FormatArg::Human => {
             let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status };
             let stderr = io::stderr();

@@ -1,0 +1,202 @@
+//! The report and its renderings: schema-valid, deterministic across thread
+//! counts, snapshot-pinned in shape, and JUnit/GitHub output checked against
+//! their formats.
+
+mod common;
+
+use std::path::Path;
+
+use common::{put, sealcheck};
+use sealcheck::Report;
+
+/// A packet under `dir/packet` with every kind of finding.
+fn drifted(dir: &Path) {
+    let p = dir.join("packet");
+    put(&p, b"README.md", "A packet \u{2014} sealed.\n".as_bytes());
+    put(&p, b"report.json", b"{\"name\": \"Zo\\u00eb\"}\n");
+    put(&p, b"gone.txt", b"to be removed\n");
+    put(&p, b"moved.bin", &[1, 2, 3]);
+    put(&p, b"ok/\xff-latin.txt", b"fine\n");
+    for i in 0..40 {
+        put(&p, format!("many/f{i:02}.txt").as_bytes(), format!("file {i}\n").as_bytes());
+    }
+    sealcheck().current_dir(dir).args(["seal", "packet"]).assert().success();
+    put(&p, b"README.md", b"A packet -- sealed.\r\n");
+    put(&p, b"report.json", "{\"name\": \"Zo\u{eb}\"}\n".as_bytes());
+    std::fs::remove_file(p.join("gone.txt")).unwrap();
+    std::fs::rename(p.join("moved.bin"), p.join("moved-elsewhere.bin")).unwrap();
+    put(&p, b"extra <&>\"'.txt", b"unsealed\n");
+}
+
+fn run(dir: &Path, args: &[&str]) -> Vec<u8> {
+    sealcheck().current_dir(dir).args(args).output().unwrap().stdout
+}
+
+#[test]
+fn reports_are_byte_identical_across_thread_counts_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    drifted(dir.path());
+    let one = run(dir.path(), &["--threads", "1", "verify", "packet", "--json"]);
+    let two = run(dir.path(), &["--threads", "2", "verify", "packet", "--json"]);
+    let again = run(dir.path(), &["--threads", "2", "verify", "packet", "--json"]);
+    assert!(!one.is_empty());
+    assert_eq!(one, two);
+    assert_eq!(two, again);
+    let junit1 = run(dir.path(), &["--threads", "1", "verify", "packet", "--format", "junit"]);
+    let junit2 = run(dir.path(), &["--threads", "2", "verify", "packet", "--format", "junit"]);
+    assert_eq!(junit1, junit2);
+}
+
+#[test]
+fn every_command_writes_a_report_the_schema_accepts() {
+    let schema: serde_json::Value = serde_json::from_slice(&run(Path::new("."), &["schema"])).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let dir = tempfile::tempdir().unwrap();
+    drifted(dir.path());
+    let p = dir.path().join("packet");
+    let tree = String::from_utf8(run(dir.path(), &["tree-hash", "packet"])).unwrap();
+    std::fs::write(dir.path().join("m.txt"), format!("{}  packet/README.md\n", "0".repeat(64))).unwrap();
+    std::fs::write(dir.path().join("doc.json"), r#"{"rows": [{"k": "v", "image_digest": "bad"}]}"#).unwrap();
+    let a64 = "a".repeat(64);
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["verify", "packet", "--json"],
+        vec!["verify", "packet", "--json", "--scan-secrets", "--forbid-token", "sealed"],
+        vec!["verify", "nope", "--json"],
+        vec!["check", "m.txt", "--json"],
+        vec!["rerun", "packet", "--expect-tree", tree.trim(), "--json"],
+        vec!["selftest", "--json"],
+        vec!["pin", "check", "packet/README.md", &a64, "--json"],
+        vec![
+            "pin",
+            "readback",
+            "--from-file",
+            "doc.json",
+            "--rows",
+            "/rows",
+            "--where",
+            "k=v",
+            "--expect",
+            &a64,
+            "--json",
+        ],
+    ];
+    for args in cases {
+        let out = run(dir.path(), &args);
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        let errors: Vec<String> =
+            validator.iter_errors(&doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+        let typed: Report = serde_json::from_value(doc).unwrap();
+        assert_eq!(typed.doc, "sealcheck-report");
+        assert!(!typed.self_check.any_fail_open, "{args:?}");
+    }
+    assert!(p.exists());
+}
+
+#[test]
+fn the_schema_in_docs_is_the_one_the_tool_prints() {
+    let printed = run(Path::new("."), &["schema"]);
+    let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json")).unwrap();
+    assert!(
+        printed == committed,
+        "docs/report.schema.json is stale: regenerate it with `sealcheck schema > docs/report.schema.json`"
+    );
+    let printed = run(Path::new("."), &["schema", "--pins"]);
+    let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/pins.schema.json")).unwrap();
+    assert!(printed == committed, "docs/pins.schema.json is stale");
+}
+
+/// The report as rendered, with the two machine-dependent values replaced.
+fn pinned(bytes: &[u8]) -> String {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    v["tool"]["version"] = "[version]".into();
+    v["tool"]["sha256_backend"] = "[backend]".into();
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn report_shapes_are_pinned_by_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    drifted(dir.path());
+    insta::assert_snapshot!("verify_report", pinned(&run(dir.path(), &["verify", "packet", "--json"])));
+    std::fs::write(dir.path().join("m.txt"), format!("{}  packet/README.md\ngarbage\n", "0".repeat(64))).unwrap();
+    insta::assert_snapshot!("check_report", pinned(&run(dir.path(), &["check", "m.txt", "--json"])));
+}
+
+#[test]
+fn junit_is_well_formed_with_one_testcase_per_sealed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    drifted(dir.path());
+    let xml = String::from_utf8(run(dir.path(), &["verify", "packet", "--format", "junit"])).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let cases: Vec<roxmltree::Node> = root.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    // 45 sealed files + the extra one.
+    assert_eq!(cases.len(), 46);
+    let failures = cases.iter().filter(|c| c.children().any(|n| n.has_tag_name("failure"))).count();
+    assert_eq!(root.attribute("failures"), Some(failures.to_string().as_str()));
+    assert_eq!(root.attribute("tests"), Some("46"));
+    let names: Vec<&str> = cases.iter().filter_map(|c| c.attribute("name")).collect();
+    assert!(names.contains(&"extra <&>\"'.txt"), "{names:?}");
+    assert!(names.contains(&"ok/\\xff-latin.txt"));
+    let readme = cases.iter().find(|c| c.attribute("name") == Some("README.md")).unwrap();
+    let failure = readme.children().find(|n| n.has_tag_name("failure")).unwrap();
+    assert_eq!(failure.attribute("type"), Some("emdash_unicode_drift, crlf_drift"));
+    assert!(failure.text().unwrap().contains("proof: "));
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        for attr in ["name", "tests", "failures", "errors", "timestamp"] {
+            assert!(suite.attribute(attr).is_some(), "testsuite lacks {attr}");
+        }
+    }
+}
+
+#[test]
+fn github_annotations_respect_the_limit_and_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    drifted(dir.path());
+    let p = dir.path().join("packet");
+    for i in 0..20 {
+        put(&p, format!("many/f{i:02}.txt").as_bytes(), b"changed\n");
+    }
+    let summary = dir.path().join("summary.md");
+    let out = sealcheck()
+        .current_dir(dir.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["verify", "packet", "--format", "github"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("::error")).collect();
+    assert_eq!(errors.len(), 10, "{out}");
+    assert!(errors[9].contains("more findings not annotated"), "{}", errors[9]);
+    assert!(errors.iter().all(|l| !l[2..].contains('\n')));
+    assert!(errors[0]
+        .starts_with("::error file=packet/README.md,title=sealcheck verify%3A emdash_unicode_drift%2C crlf_drift::"));
+    assert!(errors[0].contains("%0Aproof: "), "{}", errors[0]);
+    assert_eq!(out.lines().last(), Some("FAIL_CLOSED (exit 1)"));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("### ❌ sealcheck verify: FAIL_CLOSED (exit 1)"));
+    assert!(md.contains("| extra <&>\"'.txt |") || md.contains("| extra &lt;&>\"'.txt |"), "{md}");
+}
+
+#[test]
+fn the_github_summary_stays_under_one_mebibyte() {
+    let mut r = Report::new("verify", "2026-11-21T00:00:00Z".into());
+    for i in 0..20_000 {
+        let mut f = sealcheck::Finding::new(
+            format!("dir/file-{i:05}.txt"),
+            sealcheck::FindingClass::EditedContent,
+            "x".repeat(100),
+        );
+        f.hint = Some("h".repeat(50));
+        r.findings.push(f);
+    }
+    r.finish(sealcheck::Status::Pass);
+    let md = sealcheck::render::github::summary(&r);
+    assert!(md.len() < 1024 * 1024, "{}", md.len());
+    assert!(md.contains("more findings not shown"));
+}
