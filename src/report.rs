@@ -145,6 +145,9 @@ pub struct Checks {
     /// `rerun`: the recorded tree digest, and the mirror.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerun: Option<crate::rerun::RerunCheck>,
+    /// `rehearsal`: apply changed the state and rollback restored it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rehearsal: Option<crate::rehearsal::RehearsalCheck>,
     /// `selftest`: the negative controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selftest: Option<crate::selftest::SelftestCheck>,

@@ -27,11 +27,19 @@ pub struct SealOptions {
     pub excludes: Vec<String>,
     /// Hashing threads; `None` (the default) means one per CPU.
     pub threads: Option<usize>,
+    /// Hash the manifest's path like any other file (for snapshots of
+    /// directories that are not packets). Disabled by default.
+    pub include_manifest: bool,
 }
 
 impl Default for SealOptions {
     fn default() -> SealOptions {
-        SealOptions { manifest_name: DEFAULT_NAME.to_string(), excludes: Vec::new(), threads: None }
+        SealOptions {
+            manifest_name: DEFAULT_NAME.to_string(),
+            excludes: Vec::new(),
+            threads: None,
+            include_manifest: false,
+        }
     }
 }
 
@@ -65,7 +73,10 @@ pub fn manifest_rel(name: &str) -> Result<RelPath, Error> {
 /// Hashes the tree under `root` without writing anything.
 pub fn tree_digest(root: &Path, opts: &SealOptions) -> Result<TreeDigest, Error> {
     let manifest = manifest_rel(&opts.manifest_name)?;
-    let exclusions = Exclusions::new(&opts.excludes)?.with_path(manifest);
+    let mut exclusions = Exclusions::new(&opts.excludes)?;
+    if !opts.include_manifest {
+        exclusions = exclusions.with_path(manifest);
+    }
     let tree = walk(root, &exclusions)?;
     let mut findings: Vec<Finding> = tree.problems.iter().map(problem_finding).collect();
 

@@ -55,6 +55,9 @@ pub struct VerifyOptions {
     pub pins: Vec<Pin>,
     /// Forbidden content to look for in every file. Default nothing.
     pub scan: ScanOptions,
+    /// Counters to update while hashing, for a progress display. Default
+    /// none.
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
 /// Where the manifest is and whether it lies inside the packet.
@@ -193,10 +196,22 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     }
 
     let engine = Engine::new(opts.threads).map_err(|e| Error::io(root, e))?;
-    let outcomes = engine.map(&jobs, |job, buf| match root_dir.open_file(job.path) {
-        Ok((file, meta)) => hash_open(file, &meta, buf),
-        Err(e) => Outcome::from(e),
+    if let Some(p) = &opts.progress {
+        p.set_total(jobs.len() as u64);
+    }
+    let outcomes = engine.map(&jobs, |job, buf| {
+        let outcome = match root_dir.open_file(job.path) {
+            Ok((file, meta)) => hash_open(file, &meta, buf),
+            Err(e) => Outcome::from(e),
+        };
+        if let Some(p) = &opts.progress {
+            p.add(if let Outcome::Ok(h) = &outcome { h.stamp.size } else { 0 });
+        }
+        outcome
     });
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
 
     let mut tree_complete = true;
     let mut byte_count = 0u64;

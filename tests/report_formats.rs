@@ -65,6 +65,7 @@ fn every_command_writes_a_report_the_schema_accepts() {
         vec!["check", "m.txt", "--json"],
         vec!["rerun", "packet", "--expect-tree", tree.trim(), "--json"],
         vec!["selftest", "--json"],
+        vec!["rehearsal", "--before", "packet", "--after-apply", "packet", "--after-rollback", "packet", "--json"],
         vec!["pin", "check", "packet/README.md", &a64, "--json"],
         vec![
             "pin",

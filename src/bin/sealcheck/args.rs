@@ -32,8 +32,19 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
+    /// When to colour human output: auto honours NO_COLOR, CLICOLOR and CLICOLOR_FORCE, and needs a terminal.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,9 +61,20 @@ pub enum Command {
     Selftest(SelftestArgs),
     /// Re-run a packet's verification against its recorded packet_tree_sha256 (replaces rerun.sh).
     Rerun(RerunArgs),
+    /// Record a directory's state (tree hash and every file's digest) as JSON.
+    Snapshot(SnapshotArgs),
+    /// Judge a migration rehearsal: apply must change the state, rollback must restore it exactly.
+    Rehearsal(RehearsalArgs),
     /// Pinned digests of single files, and the read-back of a pin from a JSON document.
     #[command(subcommand)]
     Pin(PinCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from the same definitions as --help.
+    Man,
     /// Print the JSON Schema of the report (or, with --pins, of the pins file).
     Schema(SchemaArgs),
 }
@@ -86,6 +108,30 @@ pub struct RerunArgs {
     /// The manifest (default PACKET/HASH_MANIFEST.txt).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Write the snapshot to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RehearsalArgs {
+    /// The state before apply: a directory or a snapshot file.
+    #[arg(long, value_name = "DIR|SNAPSHOT")]
+    pub before: PathBuf,
+    /// The state after apply.
+    #[arg(long, value_name = "DIR|SNAPSHOT")]
+    pub after_apply: PathBuf,
+    /// The state after rollback.
+    #[arg(long, value_name = "DIR|SNAPSHOT")]
+    pub after_rollback: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -3,6 +3,7 @@
 
 mod args;
 mod run;
+mod ui;
 
 use std::process::ExitCode;
 

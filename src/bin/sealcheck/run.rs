@@ -15,15 +15,32 @@ use sealcheck::verify::{verify, VerifyOptions};
 use sealcheck::{Digest, Error, FindingClass, Report, Status};
 
 use crate::args::{
-    CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, RerunArgs, SealArgs,
-    SelftestArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
+    CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, RehearsalArgs, RerunArgs,
+    SealArgs, SelftestArgs, SnapshotArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
 };
 
 const PROG: &str = "sealcheck";
 
+/// Whether human output is coloured (decided once, from flags and the
+/// environment).
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Renders human output, coloured when stdout is meant to be.
+fn emit_human(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    let mut buf = Vec::new();
+    f(&mut buf).map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+    if COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        let text = crate::ui::colorize(&String::from_utf8_lossy(&buf));
+        emit(|w| w.write_all(text.as_bytes()))
+    } else {
+        emit(|w| w.write_all(&buf))
+    }
+}
+
 /// Runs the command line and returns the status to exit with.
 pub fn run(cli: Cli) -> Status {
     let threads = cli.threads.map(usize::from);
+    COLOR.store(crate::ui::use_color(cli.color), std::sync::atomic::Ordering::Relaxed);
     if cli.version {
         return print_version(cli.verbose);
     }
@@ -32,7 +49,17 @@ pub fn run(cli: Cli) -> Status {
         Some(Command::TreeHash(a)) => run_tree_hash(a, threads),
         Some(Command::Verify(a)) => run_verify(a, threads),
         Some(Command::Check(a)) => run_check(a, threads),
+        Some(Command::Completions { shell }) => emit(|w| {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "sealcheck", w);
+            Ok(())
+        })
+        .map(|()| Status::Pass),
+        Some(Command::Man) => {
+            emit(|w| clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(w)).map(|()| Status::Pass)
+        }
         Some(Command::Selftest(a)) => run_selftest(a, threads),
+        Some(Command::Snapshot(a)) => run_snapshot(a, threads),
+        Some(Command::Rehearsal(a)) => run_rehearsal(a, threads),
         Some(Command::Rerun(a)) => run_rerun(a, threads),
         Some(Command::Pin(PinCommand::Check(a))) => run_pin_check(a, threads),
         Some(Command::Pin(PinCommand::Readback(a))) => run_readback(a),
@@ -91,7 +118,7 @@ fn date() -> Result<String, Error> {
 }
 
 fn seal_options(t: &TreeArgs, threads: Option<usize>) -> SealOptions {
-    SealOptions { manifest_name: t.manifest.clone(), excludes: t.exclude.clone(), threads }
+    SealOptions { manifest_name: t.manifest.clone(), excludes: t.exclude.clone(), threads, include_manifest: false }
 }
 
 fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
@@ -142,8 +169,17 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
         restore_to: a.restore_to.clone(),
         pins: load_pins(&a)?,
         scan: ScanOptions { tokens: forbidden_tokens(&a)?, secrets: a.scan_secrets },
+        progress: None,
     };
+    let (progress, drawer) = if a.output.format() == FormatArg::Human { crate::ui::progress() } else { (None, None) };
+    let opts = VerifyOptions { progress: progress.clone(), ..opts };
     let report = verify(&a.packet, &opts, date.clone());
+    if let Some(p) = progress {
+        p.finish();
+    }
+    if let Some(d) = drawer {
+        let _ = d.join();
+    }
     finish(&a.output, "verify", date, report, |w, r| human::write_verify(w, r))
 }
 
@@ -201,6 +237,53 @@ fn run_selftest(a: SelftestArgs, threads: Option<usize>) -> Result<Status, Error
             s.cases.len(),
             r.tool.sha256_backend
         )?;
+        writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
+    })
+}
+
+fn run_snapshot(a: SnapshotArgs, threads: Option<usize>) -> Result<Status, Error> {
+    let snap = sealcheck::rehearsal::snapshot(&a.dir, threads)?;
+    let mut text = serde_json::to_string_pretty(&snap).map_err(|e| Error::Usage(e.to_string()))?;
+    text.push('\n');
+    match &a.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Error::io(path, e))?,
+        None => emit(|w| w.write_all(text.as_bytes()))?,
+    }
+    Ok(Status::Pass)
+}
+
+fn run_rehearsal(a: RehearsalArgs, threads: Option<usize>) -> Result<Status, Error> {
+    use sealcheck::rehearsal::{load_state, rehearsal};
+    let date = date()?;
+    let result = (|| {
+        let before = load_state(&a.before, threads)?;
+        let apply = load_state(&a.after_apply, threads)?;
+        let rollback = load_state(&a.after_rollback, threads)?;
+        Ok(rehearsal(&before, &apply, &rollback, date.clone()))
+    })();
+    finish(&a.output, "rehearsal", date, result, |w, r| {
+        let c = r.checks.rehearsal.as_ref().expect("a rehearsal report has its check");
+        writeln!(w, "before_hash          {}", c.before_hash)?;
+        writeln!(w, "after_apply_hash     {}", c.after_apply_hash)?;
+        writeln!(w, "after_rollback_hash  {}", c.after_rollback_hash)?;
+        writeln!(
+            w,
+            "apply {} the state ({} paths)",
+            if c.after_apply_differs_from_before { "changed" } else { "did NOT change" },
+            c.changed_by_apply.len()
+        )?;
+        writeln!(
+            w,
+            "rollback {}",
+            if c.rollback_restores_expected_state {
+                "restored the before state exactly"
+            } else {
+                "did NOT restore the before state"
+            }
+        )?;
+        for p in &c.not_restored_by_rollback {
+            writeln!(w, "NOT-RESTORED {p}")?;
+        }
         writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
     })
 }
@@ -359,7 +442,7 @@ fn finish(
     }
     match out.format() {
         FormatArg::Json => emit(|w| json::write(w, &report))?,
-        FormatArg::Human if error.is_none() => emit(|w| write_human(w, &report))?,
+        FormatArg::Human if error.is_none() => emit_human(|w| write_human(w, &report))?,
         FormatArg::Human => {}
         FormatArg::Github => {
             emit(|w| sealcheck::render::github::write(w, &report))?;
