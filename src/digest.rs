@@ -58,11 +58,16 @@ impl Digest {
 
     /// Lowercase hex, 64 characters.
     pub fn to_hex(&self) -> String {
+        String::from_utf8(self.hex_bytes().to_vec()).expect("hex digits are ASCII")
+    }
+
+    /// Lowercase hex as bytes, without allocating.
+    pub fn hex_bytes(&self) -> [u8; 64] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = String::with_capacity(64);
-        for b in self.0 {
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xf)] as char);
+        let mut out = [0u8; 64];
+        for (pair, b) in out.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(b >> 4)];
+            pair[1] = HEX[usize::from(b & 0xf)];
         }
         out
     }
@@ -138,6 +143,38 @@ pub fn hash_reader<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Resu
     Ok((Digest(hasher.finalize().into()), total))
 }
 
+/// Hashes exactly `len` bytes of `reader`, streaming through `buf`, and
+/// returns how many were there (fewer means the input ended early). Nothing
+/// past `len` is read, except for `len == 0`, where one read checks the
+/// input really is empty; a caller that must know nothing was appended
+/// checks the size again afterwards (as [`crate::hash::hash_open`] does).
+pub fn hash_exact<R: Read + ?Sized>(reader: &mut R, len: u64, buf: &mut [u8]) -> io::Result<(Digest, u64)> {
+    let mut hasher = Sha256::new();
+    let mut total = 0u64;
+    if len == 0 {
+        loop {
+            match reader.read(&mut buf[..1]) {
+                Ok(n) => return Ok((Digest(hasher.finalize().into()), n as u64)),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    while total < len {
+        let want = buf.len().min(usize::try_from(len - total).unwrap_or(usize::MAX));
+        match reader.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => {
+                hasher.update(&buf[..n]);
+                total += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((Digest(hasher.finalize().into()), total))
+}
+
 /// The SHA-256 implementation `sha2` uses on this machine: `sha-ni`,
 /// `armv8-sha2` or `soft`.
 pub fn sha256_backend() -> &'static str {
@@ -172,6 +209,19 @@ mod tests {
         let mut buf = [0u8; 2];
         let (d, n) = hash_reader(&mut &b"abc"[..], &mut buf).unwrap();
         assert_eq!((d.to_hex().as_str(), n), (ABC, 3));
+    }
+
+    #[test]
+    fn hash_exact_reads_no_further_than_asked() {
+        let mut buf = [0u8; 2];
+        let mut input = &b"abcdef"[..];
+        let (d, n) = hash_exact(&mut input, 3, &mut buf).unwrap();
+        assert_eq!((d.to_hex().as_str(), n), (ABC, 3));
+        assert_eq!(input, b"def", "bytes past the length stay unread");
+        let (_, n) = hash_exact(&mut &b"ab"[..], 3, &mut buf).unwrap();
+        assert_eq!(n, 2, "a short input is reported short");
+        let (_, n) = hash_exact(&mut &b"x"[..], 0, &mut buf).unwrap();
+        assert_eq!(n, 1, "an input said to be empty is probed");
     }
 
     #[test]

@@ -186,6 +186,21 @@ impl Root {
     pub fn lstat(&self, rel: &RelPath) -> io::Result<Metadata> {
         std::fs::symlink_metadata(rel.under(&self.path))
     }
+
+    /// The [`Stamp`] of `rel` (not following a final symlink), looked up
+    /// relative to the open root.
+    pub fn stamp(&self, rel: &RelPath) -> io::Result<Stamp> {
+        let st = rustix::fs::statat(&self.dir, rel.as_os_str(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+        let ns = |sec: i64, nsec: u64| i128::from(sec) * 1_000_000_000 + i128::from(nsec);
+        Ok(Stamp {
+            size: st.st_size as u64,
+            mtime_ns: ns(st.st_mtime as i64, st.st_mtime_nsec as u64),
+            ctime_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as u64),
+            ino: st.st_ino as u64,
+            dev: st.st_dev as u64,
+            mode: st.st_mode as u32,
+        })
+    }
 }
 
 /// Opens any path for reading the way `check` needs: the last component is

@@ -12,7 +12,7 @@ use std::io;
 
 use rayon::prelude::*;
 
-use crate::digest::{hash_reader, Digest};
+use crate::digest::{hash_exact, Digest};
 use crate::fsio::{FileKind, OpenError, Stamp};
 
 /// Size of each thread's read buffer.
@@ -60,7 +60,9 @@ impl From<OpenError> for Outcome {
 pub fn hash_open(mut file: File, before: &Metadata, buf: &mut [u8]) -> Outcome {
     let before = Stamp::of(before);
     advise_sequential(&file, before.size);
-    let (digest, read) = match hash_reader(&mut file, buf) {
+    // Exactly the size fstat gave: growth shows in the second fstat below,
+    // so no extra read to end-of-file is needed.
+    let (digest, read) = match hash_exact(&mut file, before.size, buf) {
         Ok(r) => r,
         Err(e) => return Outcome::Unreadable(e),
     };

@@ -133,13 +133,19 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     })?;
     let loc = locate_manifest(root, opts)?;
     let restore_dir = opts.restore_to.as_deref().map(|d| prepare_restore_dir(root, d)).transpose()?;
-    let (manifest, manifest_stamp) = read_manifest(&root_dir, &loc)?;
-
     let mut exclusions = Exclusions::new(&opts.excludes)?;
     if let Some(rel) = &loc.inside {
         exclusions = exclusions.with_path(rel.clone());
     }
-    let tree = walk(root, &exclusions)?;
+    // The manifest parse and the walk do not depend on each other: run them
+    // side by side.
+    let (parsed, walked) = std::thread::scope(|s| {
+        let parse = s.spawn(|| read_manifest(&root_dir, &loc));
+        let walked = walk(root, &exclusions);
+        (parse.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), walked)
+    });
+    let (manifest, manifest_stamp) = parsed?;
+    let tree = walked?;
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut counts = SealVsBytes {
@@ -271,9 +277,10 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
 
     // Measure, do not assert, that nothing moved under us.
     let mut unmodified = true;
-    for (path, stamp) in &stamps {
-        let now = root_dir.lstat(path).map(|m| Stamp::of(&m));
-        if !now.is_ok_and(|n| stamp.same_content_state(&n)) {
+    let still =
+        engine.map(&stamps, |(path, stamp), _| root_dir.stamp(path).is_ok_and(|n| stamp.same_content_state(&n)));
+    for ((path, _), same) in stamps.iter().zip(still) {
+        if !same {
             unmodified = false;
             counts.changed_while_reading += 1;
             findings.push(Finding::new(
@@ -295,7 +302,11 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
 
     current.sort_by(|a, b| a.0.cmp(b.0));
     let tree_sha = tree_complete.then(|| Digest::of(&canonical_bytes(current.iter().map(|(p, d)| (*p, d)))));
-    let sealed_sha = Digest::of(&canonical_bytes(manifest.entries.iter().map(|e| (&e.path, &e.digest))));
+    let sealed_sha = if manifest.canonical {
+        manifest.sha256
+    } else {
+        Digest::of(&canonical_bytes(manifest.entries.iter().map(|e| (&e.path, &e.digest))))
+    };
 
     let mut status = Status::Pass;
     let mut report = Report::new("verify", date);

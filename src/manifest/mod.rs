@@ -113,11 +113,25 @@ impl Manifest {
         let mut errors: Vec<(usize, LineError)> = Vec::new();
         let mut drift = ManifestDrift::default();
         let mut first_form: Option<(usize, LineForm)> = None;
+        let mut all_lines_canonical = true;
+        let mut in_order = true;
+        // Lines are read in order (the reader hashes every byte and caps
+        // line length) and parsed in parallel batches, so memory stays
+        // bounded by one batch and the parse uses every core.
+        let mut batch = Batch::default();
+        let mut state = Collect {
+            entries: &mut entries,
+            errors: &mut errors,
+            first_form: &mut first_form,
+            all_lines_canonical: &mut all_lines_canonical,
+            in_order: &mut in_order,
+        };
         while let Some((no, line)) = lines.next_line().map_err(ReadError::Io)? {
             let (line, end) = match line {
                 Ok(l) => l,
                 Err(e) => {
-                    errors.push((no, e));
+                    batch.flush(&mut state);
+                    state.errors.push((no, e));
                     continue;
                 }
             };
@@ -126,29 +140,12 @@ impl Manifest {
                 parse::LineEnd::None => drift.missing_final_newline = true,
                 parse::LineEnd::Lf => {}
             }
-            match parse_strict(line) {
-                Ok((path, digest, form)) => {
-                    let kind = matches!(form, LineForm::Tagged);
-                    match first_form {
-                        None => first_form = Some((no, form)),
-                        Some((first, f)) if matches!(f, LineForm::Tagged) != kind => {
-                            errors.push((
-                                no,
-                                LineError::MixedForms {
-                                    first_line: first,
-                                    expected: f.describe(),
-                                    found: form.describe(),
-                                },
-                            ));
-                            continue;
-                        }
-                        Some(_) => {}
-                    }
-                    entries.push(Entry { path, digest, line: no });
-                }
-                Err(e) => errors.push((no, e)),
+            batch.push(no, line);
+            if batch.lines.len() >= BATCH_LINES {
+                batch.flush(&mut state);
             }
         }
+        batch.flush(&mut state);
         drift.bom = lines.had_bom();
         let (sha256, bytes) = lines.finish().map_err(ReadError::Io)?;
 
@@ -173,7 +170,9 @@ impl Manifest {
             errors.sort_by_key(|(line, _)| *line);
             return Err(ReadError::Malformed(ManifestErrors { source: source.to_string(), errors }));
         }
-        let canonical = Digest::of(&write::canonical_bytes(unique.iter().map(|e| (&e.path, &e.digest)))) == sha256;
+        // Canonical: every line as the writer writes it, strictly sorted,
+        // with LF ends and no BOM (so no duplicates either).
+        let canonical = all_lines_canonical && in_order && !drift.any();
         Ok(Manifest { entries: unique, drift, sha256, bytes, canonical })
     }
 
@@ -183,8 +182,74 @@ impl Manifest {
     }
 }
 
-/// One line of the strict grammar (rules M1–M9).
-fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm), LineError> {
+/// Lines parsed together in parallel.
+const BATCH_LINES: usize = 1 << 16;
+
+/// A batch of raw lines: their bytes end to end, and each line's number and
+/// range.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// Where parsed lines go, in manifest order.
+struct Collect<'a> {
+    entries: &'a mut Vec<Entry>,
+    errors: &'a mut Vec<(usize, LineError)>,
+    first_form: &'a mut Option<(usize, LineForm)>,
+    all_lines_canonical: &'a mut bool,
+    in_order: &'a mut bool,
+}
+
+impl Batch {
+    fn push(&mut self, no: usize, line: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(line);
+        self.lines.push((no, start..self.bytes.len()));
+    }
+
+    /// Parses the batch in parallel and collects it in order.
+    fn flush(&mut self, c: &mut Collect<'_>) {
+        use rayon::prelude::*;
+        let bytes = &self.bytes;
+        let parsed: Vec<_> = self.lines.par_iter().map(|(no, r)| (*no, parse_strict(&bytes[r.clone()]))).collect();
+        for (no, result) in parsed {
+            match result {
+                Ok((path, digest, form, canonical_line)) => {
+                    *c.all_lines_canonical &= canonical_line;
+                    if let Some(prev) = c.entries.last() {
+                        *c.in_order &= prev.path < path;
+                    }
+                    let tagged = matches!(form, LineForm::Tagged);
+                    match *c.first_form {
+                        None => *c.first_form = Some((no, form)),
+                        Some((first, f)) if matches!(f, LineForm::Tagged) != tagged => {
+                            c.errors.push((
+                                no,
+                                LineError::MixedForms {
+                                    first_line: first,
+                                    expected: f.describe(),
+                                    found: form.describe(),
+                                },
+                            ));
+                            continue;
+                        }
+                        Some(_) => {}
+                    }
+                    c.entries.push(Entry { path, digest, line: no });
+                }
+                Err(e) => c.errors.push((no, e)),
+            }
+        }
+        self.bytes.clear();
+        self.lines.clear();
+    }
+}
+
+/// One line of the strict grammar (rules M1–M9): the path, the digest, the
+/// grammar, and whether the line is in canonical form.
+fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm, bool), LineError> {
     match line.first() {
         None => return Err(LineError::Blank),
         Some(b'#') => return Err(LineError::Comment),
@@ -198,8 +263,22 @@ fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm), LineError> {
         Some(rest) if !rest.is_empty() => rest,
         _ => name,
     };
+    let stripped = name.len() != parsed.name.len();
     let path = RelPath::new(name.to_vec()).map_err(LineError::Path)?;
-    Ok((path, parsed.digest, parsed.form))
+    Ok((path, parsed.digest, parsed.form, !stripped && is_canonical_line(line, &parsed)))
+}
+
+/// Whether a parsed line is byte for byte what the canonical writer would
+/// write for it (rule M1–M4): untagged, two spaces, lowercase hex, escaped
+/// exactly when the name needs it. (Escaping is unique, so a name that
+/// parsed from an escaped line was escaped canonically.)
+fn is_canonical_line(line: &[u8], parsed: &parse::Line<'_>) -> bool {
+    let escaped = line.first() == Some(&b'\\');
+    let hex = &line[usize::from(escaped)..];
+    parsed.form == (LineForm::Untagged { binary: false })
+        && escaped == escape::needs_escape(&parsed.name)
+        && hex.len() > 66
+        && hex[..64].iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]
@@ -285,5 +364,38 @@ mod tests {
             _ => panic!("expected malformed"),
         };
         assert_eq!(err.to_string(), "P/HASH_MANIFEST.txt:1: bad digest: expected 64 hex characters, found 6");
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec!["a", "b c", "d/e", "back\\\\slash", "nl\\nx", "\u{e9}", "z"]);
+        let hex = prop::sample::select(vec!["0".repeat(64), "ab".repeat(32), "AB".repeat(32)]);
+        let sep = prop::sample::select(vec!["  ", " *"]);
+        let dot = prop::bool::weighted(0.1);
+        (name, hex, sep, dot).prop_map(|(n, h, s, d)| {
+            let esc = if n.contains('\\') { "\\" } else { "" };
+            format!("{esc}{h}{s}{}{n}\n", if d { "./" } else { "" })
+        })
+    }
+
+    proptest! {
+        /// The canonical flag, decided line by line, agrees with rendering
+        /// the entries and comparing bytes.
+        #[test]
+        fn canonical_flag_matches_rendering(lines in prop::collection::vec(line(), 0..8), crlf in prop::bool::weighted(0.1)) {
+            let mut text = lines.concat();
+            if crlf {
+                text = text.replace('\n', "\r\n");
+            }
+            if let Ok(m) = Manifest::parse(text.as_bytes(), "M") {
+                let rendered = write::canonical_bytes(m.entries.iter().map(|e| (&e.path, &e.digest)));
+                prop_assert_eq!(m.canonical, rendered == text.as_bytes());
+            }
+        }
     }
 }

@@ -144,6 +144,16 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
         Some(rest) => (rest, true),
         None => (s, false),
     };
+    // Fast path: the common untagged line, `<64 hex>␠␠name` or `␠*name`.
+    if s.len() > 66 && s[64] == b' ' && matches!(s[65], b' ' | b'*') {
+        if let Ok(digest) = Digest::from_hex_any_case(&s[..64]) {
+            return Ok(Line {
+                name: name_of(&s[66..], escaped)?,
+                digest,
+                form: LineForm::Untagged { binary: s[65] == b'*' },
+            });
+        }
+    }
     if looks_tagged(s) {
         parse_tagged(s, escaped)
     } else {

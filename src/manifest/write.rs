@@ -11,7 +11,7 @@ pub fn write_line<W: Write + ?Sized>(w: &mut W, path: &RelPath, digest: &Digest)
     if needs_escape(name) {
         w.write_all(b"\\")?;
     }
-    w.write_all(digest.to_hex().as_bytes())?;
+    w.write_all(&digest.hex_bytes())?;
     w.write_all(b"  ")?;
     w.write_all(&escape(name))?;
     w.write_all(b"\n")
@@ -24,7 +24,7 @@ pub fn canonical_bytes<'a, I>(entries: I) -> Vec<u8>
 where
     I: IntoIterator<Item = (&'a RelPath, &'a Digest)>,
 {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(4096);
     let mut last: Option<&RelPath> = None;
     for (path, digest) in entries {
         debug_assert!(last.is_none_or(|l| l < path), "entries must be sorted and unique");
