@@ -2,7 +2,7 @@
 # Side-by-side timing of sealcheck and the peers that are installed, on
 # deterministic corpora built under DIR (default /tmp/sealcheck-bench).
 #
-#   bash benches/compare.sh [DIR] [--runs N] [--scaling] [--scaling-1m]
+#   bash benches/compare.sh [DIR] [--runs N] [--scaling] [--scaling-1m] [--only large|small|mixed|drift]...
 #
 # Warm page cache: each command runs once untimed, then N times (default 5);
 # the table gives the median wall time, the ratio peer/sealcheck (above 1
@@ -15,11 +15,13 @@ dir=/tmp/sealcheck-bench
 runs=5
 scaling=0
 scaling_1m=0
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --scaling) scaling=1; shift ;;
     --scaling-1m) scaling=1; scaling_1m=1; shift ;;
+    --only) only="$only $2"; shift 2 ;;
     *) dir=$1; shift ;;
   esac
 done
@@ -98,7 +100,13 @@ drift() {
   local c=small
   rm -rf "$dir/$c-drifted" && cp -al "$dir/$c" "$dir/$c-drifted"
   # Replace 1% of the files (every hundredth) with a CRLF-drifted copy of new text.
-  (cd "$dir/$c-drifted" && find . -name 'f0[0-9]0.dat' | head -500 | while read -r f; do rm "$f"; printf 'line one\r\nline two\r\n' > "$f"; done)
+  local f
+  # One file in each of the 500 directories: 1%. (A `head` here would end
+  # the script: under pipefail its early exit is an error.)
+  for f in $(cd "$dir/$c-drifted" && find . -name 'f000.dat' | sort); do
+    rm "$dir/$c-drifted/$f"
+    printf 'line one\r\nline two\r\n' > "$dir/$c-drifted/$f"
+  done
   echo
   echo "## 1% drift ($c, 500 of 50,000 files changed)"
   read -r clean _ < <(measure "$dir/$c" "$sc" verify .)
@@ -124,7 +132,10 @@ scale_runs() {
 echo "# sealcheck vs peers: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), sha256 backend $("$sc" --version --verbose | sed -n 's/sha256 backend: //p')"
 echo "# $("$sc" --version); $(sha256sum --version | head -1); $(rhash --version 2>/dev/null || echo 'rhash missing'); hashdeep $(hashdeep -V 2>/dev/null || echo missing); bagit $(python3 -c 'import bagit; print(bagit.VERSION)' 2>/dev/null || echo missing); $(openssl version 2>/dev/null || echo 'openssl missing')"
 echo "# median of $runs warm runs"
-for c in large small mixed; do prepare "$c"; report "$c"; done
-drift
+wanted() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
+for c in large small mixed; do
+  if wanted "$c"; then prepare "$c"; report "$c"; fi
+done
+if wanted drift; then prepare small; drift; fi
 [ "$scaling" = 1 ] && scale_runs
 if [ ${#missing[@]} -gt 0 ]; then echo; echo "missing peers (not measured): ${missing[*]}"; fi

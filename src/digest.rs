@@ -160,12 +160,16 @@ pub fn hash_exact<R: Read + ?Sized>(reader: &mut R, len: u64, buf: &mut [u8]) ->
             }
         }
     }
+    // A file that fits the buffer is read into it end to end, so the caller
+    // has its bytes afterwards in `buf[..len]` without reading it again.
+    let fits = usize::try_from(len).is_ok_and(|l| l <= buf.len());
     while total < len {
-        let want = buf.len().min(usize::try_from(len - total).unwrap_or(usize::MAX));
-        match reader.read(&mut buf[..want]) {
+        let at = if fits { total as usize } else { 0 };
+        let want = (buf.len() - at).min(usize::try_from(len - total).unwrap_or(usize::MAX));
+        match reader.read(&mut buf[at..at + want]) {
             Ok(0) => break,
             Ok(n) => {
-                hasher.update(&buf[..n]);
+                hasher.update(&buf[at..at + n]);
                 total += n as u64;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -218,6 +222,9 @@ mod tests {
         let (d, n) = hash_exact(&mut input, 3, &mut buf).unwrap();
         assert_eq!((d.to_hex().as_str(), n), (ABC, 3));
         assert_eq!(input, b"def", "bytes past the length stay unread");
+        let mut big = [0u8; 8];
+        let (_, n) = hash_exact(&mut &b"abcdef"[..], 6, &mut big).unwrap();
+        assert_eq!((n, &big[..6]), (6, &b"abcdef"[..]), "a file that fits stays in the buffer");
         let (_, n) = hash_exact(&mut &b"ab"[..], 3, &mut buf).unwrap();
         assert_eq!(n, 2, "a short input is reported short");
         let (_, n) = hash_exact(&mut &b"x"[..], 0, &mut buf).unwrap();

@@ -213,7 +213,17 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         if let Some(p) = &opts.progress {
             p.add(if let Outcome::Ok(h) = &outcome { h.stamp.size } else { 0 });
         }
-        outcome
+        // A drifted file that fit the buffer is still in it: diagnose it
+        // here, in parallel, without reading it again.
+        let explained = match (&outcome, job.sealed) {
+            (Outcome::Ok(h), Some(entry))
+                if h.digest != entry.digest && h.stamp.size <= (buf.len() as u64).min(opts.diagnose.max_size) =>
+            {
+                Some(explain_bytes(entry, h, &buf[..h.stamp.size as usize], opts))
+            }
+            _ => None,
+        };
+        (outcome, explained)
     });
     if let Some(p) = &opts.progress {
         p.finish();
@@ -225,7 +235,8 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     let mut stamps: Vec<(&RelPath, Stamp)> = Vec::with_capacity(jobs.len());
     let mut extras: Vec<(&RelPath, Hashed)> = Vec::new();
     let mut changed: Vec<(&Entry, Hashed)> = Vec::new();
-    for (job, outcome) in jobs.iter().zip(outcomes) {
+    let mut explained_early: Vec<(&Entry, Explained)> = Vec::new();
+    for (job, (outcome, explained)) in jobs.iter().zip(outcomes) {
         let hashed = match outcome {
             Outcome::Ok(h) => h,
             Outcome::Missing if job.sealed.is_some() => {
@@ -254,14 +265,18 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
             Some(entry) if entry.digest == hashed.digest => counts.ok += 1,
             Some(entry) => {
                 counts.changed += 1;
-                changed.push((entry, hashed));
+                match explained {
+                    Some(e) => explained_early.push((entry, e)),
+                    None => changed.push((entry, hashed)),
+                }
             }
             None => extras.push((job.path, hashed)),
         }
     }
 
     let explained = engine.map(&changed, |(entry, hashed), _| explain(&root_dir, entry, hashed, opts));
-    for ((entry, _), (mut finding, restored)) in changed.iter().zip(explained) {
+    let all_explained = changed.iter().map(|(e, _)| *e).zip(explained).chain(explained_early);
+    for (entry, (mut finding, restored)) in all_explained {
         if let (Some(dir), Some(bytes)) = (&restore_dir, restored) {
             finding.restored_to = Some(write_restored(dir, &entry.path, &bytes)?);
         }
@@ -428,25 +443,35 @@ fn read_capped(root: &Root, rel: &RelPath, cap: u64) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= cap).then_some(bytes)
 }
 
-/// Diagnoses one changed file, and compares it with `--against`.
-fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) -> (Finding, Option<Vec<u8>>) {
-    let mut f = changed_finding(entry, hashed);
+/// A changed file's finding, and the bytes its diagnosis restored (if any).
+type Explained = (Finding, Option<Vec<u8>>);
+
+/// Reads a changed file again and diagnoses it.
+fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) -> Explained {
     let cap = opts.diagnose.max_size;
-    let bytes = match read_capped(root, &entry.path, cap) {
-        Some(b) if Digest::of(&b) == hashed.digest => b,
+    match read_capped(root, &entry.path, cap) {
+        Some(b) if Digest::of(&b) == hashed.digest => explain_bytes(entry, hashed, &b, opts),
         Some(_) => {
+            let mut f = changed_finding(entry, hashed);
             f.message.push_str("; it changed again while being diagnosed");
-            return (f, None);
+            (f, None)
         }
         None => {
+            let mut f = changed_finding(entry, hashed);
             f.message.push_str(&format!(
                 "; not diagnosed: {} bytes is over the diagnosis cap of {cap} bytes",
                 hashed.stamp.size
             ));
-            return (f, None);
+            (f, None)
         }
-    };
-    let diagnosis = diagnose(&bytes, &entry.digest, &opts.diagnose);
+    }
+}
+
+/// Diagnoses a changed file's bytes (which hash to `hashed.digest`), and
+/// compares them with `--against`.
+fn explain_bytes(entry: &Entry, hashed: &Hashed, bytes: &[u8], opts: &VerifyOptions) -> Explained {
+    let mut f = changed_finding(entry, hashed);
+    let diagnosis = diagnose(bytes, &entry.digest, &opts.diagnose);
     f.proof = diagnosis.proof(&entry.digest);
     let mut restored = None;
     match diagnosis {
@@ -463,7 +488,7 @@ fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) ->
         let copy = entry.path.under(dir);
         match std::fs::read(&copy) {
             Ok(sealed) if Digest::of(&sealed) == entry.digest => {
-                let c = compare(&sealed, &bytes);
+                let c = compare(&sealed, bytes);
                 f.first_difference = Some(c.first_difference);
                 f.diff = Some(c.detail);
             }
