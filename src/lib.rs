@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bagit;
 pub mod check;
 pub mod diff;
 pub mod digest;

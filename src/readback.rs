@@ -120,7 +120,32 @@ struct Fail(&'static str, String);
 pub fn readback(opts: &ReadbackOptions, env: impl Fn(&str) -> Option<String>) -> ReadbackCheck {
     let token = opts.token_env.as_deref().and_then(&env);
     let redact = Redactor(token.clone());
-    let mut check = ReadbackCheck {
+    let mut check = new_check(opts);
+    let result = run(opts, token.as_deref(), &mut check);
+    settle(&mut check, result, &redact);
+    check.expected = redact.clean(&check.expected);
+    check.actual = check.actual.map(|a| redact.clean(&a));
+    check
+}
+
+/// Records the outcome of a run in `check`, every message redacted.
+fn settle(check: &mut ReadbackCheck, result: Result<String, Fail>, redact: &Redactor) {
+    match result {
+        Ok(msg) => {
+            check.verdict = Verdict::Pass;
+            check.outcome = "match".into();
+            check.message = redact.clean(&msg);
+        }
+        Err(Fail(code, msg)) => {
+            check.outcome = code.into();
+            check.message = redact.clean(&msg);
+        }
+    }
+}
+
+/// A failing check for `opts`, before anything is known.
+fn new_check(opts: &ReadbackOptions) -> ReadbackCheck {
+    ReadbackCheck {
         verdict: Verdict::Fail,
         leg: leg_name(&opts.source),
         rows: opts.rows.clone(),
@@ -132,20 +157,16 @@ pub fn readback(opts: &ReadbackOptions, env: impl Fn(&str) -> Option<String>) ->
         attempts: 0,
         outcome: String::new(),
         message: String::new(),
-    };
-    match run(opts, token.as_deref(), &mut check) {
-        Ok(msg) => {
-            check.verdict = Verdict::Pass;
-            check.outcome = "match".into();
-            check.message = redact.clean(&msg);
-        }
-        Err(Fail(code, msg)) => {
-            check.outcome = code.into();
-            check.message = redact.clean(&msg);
-        }
     }
-    check.expected = redact.clean(&check.expected);
-    check.actual = check.actual.map(|a| redact.clean(&a));
+}
+
+/// Judges `body` as the read-back would judge a fetched document (no I/O).
+pub fn judge_document(body: &[u8], opts: &ReadbackOptions) -> ReadbackCheck {
+    let mut check = new_check(opts);
+    let result = Digest::from_pin(&opts.expect)
+        .map_err(|e| Fail("bad_expect", format!("--expect {:?}: {e}", opts.expect)))
+        .and_then(|expect| judge_body(body, &expect, opts, &mut check));
+    settle(&mut check, result, &Redactor(None));
     check
 }
 
@@ -175,7 +196,15 @@ fn run(opts: &ReadbackOptions, token: Option<&str>, check: &mut ReadbackCheck) -
         Source::Url(url) => fetch(url, token, opts, check)?,
         Source::File(path) => read_file(path, opts.max_body)?,
     };
-    let doc: Value = serde_json::from_slice(&body).map_err(|e| {
+    judge_body(&body, &expect, opts, check)
+}
+
+/// Judges a document already read: parse, select the row, compare. This is
+/// the part of the gate that sees untrusted bytes; the fuzz target drives
+/// it through [`judge_document`].
+fn judge_body(body: &[u8], expect: &Digest, opts: &ReadbackOptions, check: &mut ReadbackCheck) -> Result<String, Fail> {
+    let expect = *expect;
+    let doc: Value = serde_json::from_slice(body).map_err(|e| {
         let what = if e.is_eof() { "truncated JSON" } else { "not JSON" };
         Fail("bad_body", format!("body is {what}: {e} ({} bytes read)", body.len()))
     })?;

@@ -142,6 +142,9 @@ pub struct Checks {
     /// Forbidden tokens and credential-shaped strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_scan: Option<crate::scan::ScanCheck>,
+    /// BagIt: the bag's declarations, manifests, Payload-Oxum and fetch.txt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bagit: Option<crate::bagit::BagCheck>,
     /// `rerun`: the recorded tree digest, and the mirror.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerun: Option<crate::rerun::RerunCheck>,

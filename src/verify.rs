@@ -55,6 +55,12 @@ pub struct VerifyOptions {
     pub pins: Vec<Pin>,
     /// Forbidden content to look for in every file. Default nothing.
     pub scan: ScanOptions,
+    /// BagIt: accept a bag with only MD5/SHA-1 payload manifests (the
+    /// report records it). Disabled by default.
+    pub allow_weak: bool,
+    /// BagIt: read unknown `%XX` in manifest paths literally, with a
+    /// warning. Disabled by default.
+    pub bagit_lenient_names: bool,
     /// Counters to update while hashing, for a progress display. Default
     /// none.
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
@@ -131,6 +137,9 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         std::io::ErrorKind::NotADirectory => Error::NotADirectory(root.display().to_string()),
         _ => Error::io(root, e),
     })?;
+    if opts.manifest.is_none() && crate::bagit::is_bag(root) && !root.join(DEFAULT_NAME).exists() {
+        return verify_bag_packet(root, opts, date);
+    }
     let loc = locate_manifest(root, opts)?;
     let restore_dir = opts.restore_to.as_deref().map(|d| prepare_restore_dir(root, d)).transpose()?;
     let mut exclusions = Exclusions::new(&opts.excludes)?;
@@ -323,19 +332,8 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         Digest::of(&canonical_bytes(manifest.entries.iter().map(|e| (&e.path, &e.digest))))
     };
 
-    let mut status = Status::Pass;
     let mut report = Report::new("verify", date);
-    if let Some(want) = opts.expect_tree {
-        let ok = tree_sha == Some(want);
-        if !ok {
-            status = Status::Integrity;
-        }
-        report.checks.expect_tree = Some(ExpectTree {
-            verdict: Verdict::from_ok(ok),
-            expected: want.to_hex(),
-            actual: tree_sha.map(|d| d.to_hex()),
-        });
-    }
+    let status = expect_tree(&mut report, opts.expect_tree, tree_sha);
 
     let seal_ok = findings.iter().all(|f| f.status().is_pass());
     if !opts.pins.is_empty() {
@@ -364,6 +362,48 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     report.findings = findings;
     report.sealed_paths = manifest.entries.iter().map(|e| e.path.display()).collect();
     report.self_check.packet_unmodified = unmodified;
+    report.finish(status);
+    Ok(report)
+}
+
+/// Records the `--expect-tree` check; the status it implies.
+fn expect_tree(report: &mut Report, want: Option<Digest>, actual: Option<Digest>) -> Status {
+    let Some(want) = want else {
+        return Status::Pass;
+    };
+    let ok = actual == Some(want);
+    report.checks.expect_tree =
+        Some(ExpectTree { verdict: Verdict::from_ok(ok), expected: want.to_hex(), actual: actual.map(|d| d.to_hex()) });
+    if ok {
+        Status::Pass
+    } else {
+        Status::Integrity
+    }
+}
+
+/// A BagIt bag, verified as a packet, with `--expect-tree` and pins.
+fn verify_bag_packet(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report, Error> {
+    let bag = crate::bagit::BagOptions {
+        allow_weak: opts.allow_weak,
+        lenient_names: opts.bagit_lenient_names,
+        threads: opts.threads,
+        diagnose: opts.diagnose,
+    };
+    let mut report = crate::bagit::verify_bag(root, &bag, date)?;
+    let actual = report
+        .packet
+        .as_ref()
+        .and_then(|p| p.packet_tree_sha256.as_deref())
+        .and_then(|h| Digest::from_hex_any_case(h.as_bytes()).ok());
+    let mut status = report.status().max(expect_tree(&mut report, opts.expect_tree, actual));
+    if !opts.pins.is_empty() {
+        let engine = Engine::new(opts.threads).map_err(|e| Error::io(root, e))?;
+        let (section, pin_findings, pin_status) = check_all(&opts.pins, &opts.diagnose, &engine);
+        report.checks.pins = Some(section);
+        report.findings.extend(pin_findings);
+        report.findings.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.classes.cmp(&b.classes)));
+        status = status.max(pin_status);
+    }
     report.finish(status);
     Ok(report)
 }

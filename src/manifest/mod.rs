@@ -270,8 +270,9 @@ fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm, bool), LineEr
 
 /// Whether a parsed line is byte for byte what the canonical writer would
 /// write for it (rule M1–M4): untagged, two spaces, lowercase hex, escaped
-/// exactly when the name needs it. (Escaping is unique, so a name that
-/// parsed from an escaped line was escaped canonically.)
+/// exactly when the name needs it, and the name written exactly as the
+/// writer escapes it. (Unescaping passes a raw CR through, so two texts can
+/// give one name: the text itself is compared.)
 fn is_canonical_line(line: &[u8], parsed: &parse::Line<'_>) -> bool {
     let escaped = line.first() == Some(&b'\\');
     let hex = &line[usize::from(escaped)..];
@@ -279,6 +280,7 @@ fn is_canonical_line(line: &[u8], parsed: &parse::Line<'_>) -> bool {
         && escaped == escape::needs_escape(&parsed.name)
         && hex.len() > 66
         && hex[..64].iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && hex[66..] == *escape::escape(&parsed.name)
 }
 
 #[cfg(test)]
@@ -381,6 +383,19 @@ mod props {
             let esc = if n.contains('\\') { "\\" } else { "" };
             format!("{esc}{h}{s}{}{n}\n", if d { "./" } else { "" })
         })
+    }
+
+    /// Regression (found by fuzzing): a raw CR inside an escaped name
+    /// unescapes to the same name as `\r`, but is not the canonical text.
+    #[test]
+    fn raw_cr_in_an_escaped_name_is_not_canonical() {
+        let h = "b6a98d9ce9a2d9149288fd3df42d377c3e42737afdcdaf714e33c0a100b51060";
+        let raw = format!("\\{h}  a\\\\b\rc\n");
+        let m = Manifest::parse(raw.as_bytes(), "M").ok().unwrap();
+        assert!(!m.canonical);
+        let rendered = write::canonical_bytes(m.entries.iter().map(|e| (&e.path, &e.digest)));
+        assert_eq!(rendered, format!("\\{h}  a\\\\b\\rc\n").into_bytes());
+        assert!(Manifest::parse(&rendered[..], "M").ok().unwrap().canonical);
     }
 
     proptest! {

@@ -74,6 +74,30 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
             if c.manifest_drift { "; the manifest itself drifted" } else { "" }
         )?;
     }
+    if let Some(b) = &r.checks.bagit {
+        let algos = |v: &[crate::bagit::Algo]| v.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
+        writeln!(
+            w,
+            "bag: BagIt {}, payload manifests {}{}; Payload-Oxum {} found{}{}",
+            b.version,
+            algos(&b.payload_manifests),
+            if b.tag_manifests.is_empty() {
+                String::new()
+            } else {
+                format!(", tag manifests {}", algos(&b.tag_manifests))
+            },
+            b.payload_oxum_actual,
+            match (&b.payload_oxum_declared, b.payload_oxum_matches) {
+                (Some(d), Some(true)) => format!(", {d} declared (matches)"),
+                (Some(d), _) => format!(", {d} declared (DIFFERS)"),
+                _ => ", none declared".to_string(),
+            },
+            if b.allowed_weak { "; weak algorithms allowed by --allow-weak" } else { "" }
+        )?;
+        for warning in &b.warnings {
+            writeln!(w, "bag warning: {warning}")?;
+        }
+    }
     if let Some(p) = &r.packet {
         match &p.packet_tree_sha256 {
             Some(t) => writeln!(w, "packet_tree_sha256 {t}")?,

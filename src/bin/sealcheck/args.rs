@@ -311,6 +311,12 @@ pub struct VerifyArgs {
     /// Files larger than this many bytes are not diagnosed.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub diagnose_max_size: u64,
+    /// BagIt: read a bag whose payload manifests are all MD5 or SHA-1 (recorded in the report).
+    #[arg(long)]
+    pub allow_weak: bool,
+    /// BagIt: read '%' sequences other than %0A, %0D, %25 in manifest paths literally (with a warning).
+    #[arg(long)]
+    pub bagit_lenient_names: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -169,6 +169,8 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
         restore_to: a.restore_to.clone(),
         pins: load_pins(&a)?,
         scan: ScanOptions { tokens: forbidden_tokens(&a)?, secrets: a.scan_secrets },
+        allow_weak: a.allow_weak,
+        bagit_lenient_names: a.bagit_lenient_names,
         progress: None,
     };
     let (progress, drawer) = if a.output.format() == FormatArg::Human { crate::ui::progress() } else { (None, None) };
