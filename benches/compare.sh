@@ -86,7 +86,10 @@ report() {
   have sha256sum && line "sha256sum -c" "$dir/$c" sha256sum -c --quiet HASH_MANIFEST.txt
   have rhash && line "rhash --sha256 -c" "$dir/$c" rhash --sha256 --skip-ok -c HASH_MANIFEST.txt
   have hashdeep && line "hashdeep -a" "$dir/$c" hashdeep -a -k "$dir/$c.hashdeep" -r -l .
-  have bagit.py && line "bagit.py --validate --processes 2" "$dir" bagit.py --quiet --validate --processes 2 "$c-bag"
+  if have bagit.py; then
+    line "bagit.py --validate --processes 2" "$dir" bagit.py --quiet --validate --processes 2 "$c-bag"
+    line "sealcheck verify (the same bag)" "$dir" "$sc" verify "$c-bag"
+  fi
   # Two openssl processes, each given half of the files.
   local half
   half=$(( ($(tr -cd '\0' < "$dir/$c.files" | wc -c) + 1) / 2 ))

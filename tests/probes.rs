@@ -25,18 +25,10 @@ struct Outcome {
     report: Option<sealcheck::Report>,
 }
 
-/// Runs `sealcheck verify PACKET --json` under every probe rule.
-fn probe(name: &str, packet: &Path, extra: &[&str], as_user: Option<&str>) -> Outcome {
+/// Runs `sealcheck verify PACKET --json` under every probe rule, with
+/// `cmd` (the binary, or the binary as an unprivileged user).
+fn probe_with(mut cmd: Command, name: &str, packet: &Path, extra: &[&str]) -> Outcome {
     let before = snapshot(packet);
-    let bin = assert_cmd::cargo::cargo_bin("sealcheck");
-    let mut cmd = match as_user {
-        Some(uid) => {
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid", uid, "--regid", uid, "--clear-groups", "--"]).arg(&bin);
-            c
-        }
-        None => Command::new(&bin),
-    };
     cmd.env("SEALCHECK_PROBE_TOKEN", SENTINEL)
         .env("SOURCE_DATE_EPOCH", "0")
         .arg("verify")
@@ -64,6 +56,11 @@ fn probe(name: &str, packet: &Path, extra: &[&str], as_user: Option<&str>) -> Ou
     assert_eq!(before, snapshot(packet), "{name}: the packet was modified");
     let report = serde_json::from_str(&stdout).ok();
     Outcome { code: out.status.code().unwrap_or(-1), stdout, stderr, report }
+}
+
+/// [`probe_with`] the binary as it is.
+fn probe(name: &str, packet: &Path, extra: &[&str]) -> Outcome {
+    probe_with(Command::new(assert_cmd::cargo::cargo_bin("sealcheck")), name, packet, extra)
 }
 
 fn classes(o: &Outcome) -> Vec<String> {
@@ -95,7 +92,7 @@ fn committed_probes_end_as_declared() {
     for kind in ["valid", "invalid"] {
         for (name, packet, spec) in fixture_cases(kind) {
             count += 1;
-            let o = probe(&name, &packet, &[], None);
+            let o = probe(&name, &packet, &[]);
             let want = spec["exit"].as_i64().unwrap() as i32;
             if o.code != want {
                 failures.push(format!("{kind}/{name}: exit {}, want {want}: {}", o.code, o.stderr));
@@ -142,13 +139,13 @@ fn a_fifo_in_the_tree_or_listed_is_refused_at_once() {
     let p = sealed();
     assert!(Command::new("mkfifo").arg(p.path().join("pipe")).status().unwrap().success());
     let started = Instant::now();
-    let o = probe("fifo in tree", p.path(), &[], None);
+    let o = probe("fifo in tree", p.path(), &[]);
     assert!(started.elapsed() < Duration::from_secs(1), "a FIFO took {:?}", started.elapsed());
     expect("fifo in tree", &o, 2, "unsupported_file_type");
     let p = sealed();
     std::fs::remove_file(p.path().join("a.txt")).unwrap();
     assert!(Command::new("mkfifo").arg(p.path().join("a.txt")).status().unwrap().success());
-    let o = probe("fifo listed", p.path(), &[], None);
+    let o = probe("fifo listed", p.path(), &[]);
     expect("fifo listed", &o, 2, "unsupported_file_type");
 }
 
@@ -156,7 +153,7 @@ fn a_fifo_in_the_tree_or_listed_is_refused_at_once() {
 fn a_socket_is_refused() {
     let p = sealed();
     let _listener = std::os::unix::net::UnixListener::bind(p.path().join("sock")).unwrap();
-    expect("socket", &probe("socket", p.path(), &[], None), 2, "unsupported_file_type");
+    expect("socket", &probe("socket", p.path(), &[]), 2, "unsupported_file_type");
 }
 
 #[test]
@@ -168,17 +165,17 @@ fn symlinks_are_never_followed() {
     let p = sealed();
     std::fs::remove_file(p.path().join("a.txt")).unwrap();
     symlink(outside.path().join("a.txt"), p.path().join("a.txt")).unwrap();
-    expect("listed symlink", &probe("listed symlink", p.path(), &[], None), 2, "unsupported_file_type");
+    expect("listed symlink", &probe("listed symlink", p.path(), &[]), 2, "unsupported_file_type");
     // An intermediate directory that is now a link.
     let p = sealed();
     std::fs::rename(p.path().join("sub"), outside.path().join("sub")).unwrap();
     symlink(outside.path().join("sub"), p.path().join("sub")).unwrap();
-    expect("intermediate symlink", &probe("intermediate symlink", p.path(), &[], None), 2, "unsupported_file_type");
+    expect("intermediate symlink", &probe("intermediate symlink", p.path(), &[]), 2, "unsupported_file_type");
     // A loop and a dangling link.
     let p = sealed();
     symlink("loop", p.path().join("loop")).unwrap();
     symlink("nowhere", p.path().join("dangling")).unwrap();
-    let o = probe("loop and dangling", p.path(), &[], None);
+    let o = probe("loop and dangling", p.path(), &[]);
     expect("loop and dangling", &o, 2, "unsupported_file_type");
     assert!(o.stdout.contains("\"loop\"") && o.stdout.contains("\"dangling\""), "{}", o.stdout);
 }
@@ -189,7 +186,7 @@ fn a_directory_listed_as_a_file_is_refused() {
     std::fs::remove_file(p.path().join("a.txt")).unwrap();
     std::fs::create_dir(p.path().join("a.txt")).unwrap();
     put(p.path(), b"a.txt/inner", b"x");
-    let o = probe("directory listed", p.path(), &[], None);
+    let o = probe("directory listed", p.path(), &[]);
     assert_ne!(o.code, 0);
     assert!(classes(&o).iter().any(|c| c == "missing_file" || c == "unsupported_file_type"), "{:?}", classes(&o));
 }
@@ -203,21 +200,11 @@ fn an_unreadable_file_is_an_environment_failure_or_the_probe_says_skipped() {
     for rel in ["HASH_MANIFEST.txt", "sub/b.txt"] {
         std::fs::set_permissions(p.path().join(rel), std::fs::Permissions::from_mode(0o644)).unwrap();
     }
-    // A directory we just made belongs to our effective user.
-    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(p.path()).unwrap()) == 0;
-    let can_drop = root
-        && Command::new("setpriv")
-            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups", "true"])
-            .status()
-            .is_ok_and(|s| s.success());
-    let o = if !root {
-        probe("unreadable", p.path(), &[], None)
-    } else if can_drop {
-        probe("unreadable (as nobody)", p.path(), &[], Some("65534"))
-    } else {
+    let Some(cmd) = common::unprivileged() else {
         eprintln!("SKIPPED: unreadable-file probe: running as root and cannot drop to an unprivileged user");
         return;
     };
+    let o = probe_with(cmd, "unreadable", p.path(), &[]);
     expect("unreadable", &o, 3, "unreadable_file");
 }
 
@@ -263,7 +250,7 @@ fn a_line_over_one_mebibyte_is_refused_with_bounded_memory() {
     m.extend(std::iter::repeat_n(b'a', 8 << 20));
     m.push(b'\n');
     std::fs::write(p.path().join("HASH_MANIFEST.txt"), m).unwrap();
-    let o = probe("huge line", p.path(), &[], None);
+    let o = probe("huge line", p.path(), &[]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains(":3: line longer than 1048576 bytes"), "{}", o.stderr);
 }

@@ -22,6 +22,13 @@ struct Case {
     says: &'static str,
 }
 
+/// `args` with another rows pointer.
+fn with_rows(args: &[String], rows: &str) -> Vec<String> {
+    let mut a = args.to_vec();
+    a[1] = rows.into();
+    a
+}
+
 fn cases() -> Vec<Case> {
     let d = digest();
     let base = |wheres: &[&str], expect: &str| -> Vec<String> {
@@ -62,30 +69,8 @@ fn cases() -> Vec<Case> {
         case("truncated", "/truncated", api_eu.clone(), Some(TOKEN), 2, "truncated"),
         case("oversized", "/huge", api_eu.clone(), Some(TOKEN), 2, "body larger than"),
         case("endless", "/endless", api_eu.clone(), Some(TOKEN), 2, "body larger than"),
-        case(
-            "rows missing",
-            "/pins",
-            {
-                let mut a = api_eu.clone();
-                a[1] = "/nope".into();
-                a
-            },
-            Some(TOKEN),
-            2,
-            "nothing at rows pointer",
-        ),
-        case(
-            "rows not array",
-            "/pins",
-            {
-                let mut a = api_eu.clone();
-                a[1] = "/not_rows".into();
-                a
-            },
-            Some(TOKEN),
-            2,
-            "not an array",
-        ),
+        case("rows missing", "/pins", with_rows(&api_eu, "/nope"), Some(TOKEN), 2, "nothing at rows pointer"),
+        case("rows not array", "/pins", with_rows(&api_eu, "/not_rows"), Some(TOKEN), 2, "not an array"),
         case("missing row", "/pins", base(&["template=api", "region=ap"], &d), Some(TOKEN), 1, "missing row"),
         case("several rows", "/pins", base(&["template=dup", "region=eu"], &d), Some(TOKEN), 2, "2 rows match"),
         case("field missing", "/pins", base(&["template=nofield"], &d), Some(TOKEN), 2, "has no field"),

@@ -72,3 +72,22 @@ pub fn sh(dir: &Path, script: &str) -> Output {
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// How to run the binary without root's powers: as `nobody` through
+/// `setpriv` when the tests run as root, as is otherwise. `None` when root
+/// cannot drop (the caller must then say SKIPPED, never pass).
+pub fn unprivileged() -> Option<Command> {
+    let probe = tempfile::tempdir().unwrap();
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(probe.path()).unwrap()) == 0;
+    let bin = assert_cmd::cargo::cargo_bin("sealcheck");
+    if !root {
+        return Some(Command::new(bin));
+    }
+    let drop = ["--reuid", "65534", "--regid", "65534", "--clear-groups"];
+    let works = Command::new("setpriv").args(drop).arg("true").status().is_ok_and(|s| s.success());
+    works.then(|| {
+        let mut c = Command::new("setpriv");
+        c.args(drop).arg("--").arg(bin);
+        c
+    })
+}
