@@ -382,7 +382,26 @@ fn expect_tree(report: &mut Report, want: Option<Digest>, actual: Option<Digest>
 }
 
 /// A BagIt bag, verified as a packet, with `--expect-tree` and pins.
+/// Options a bag does not support are refused, never ignored: a check the
+/// user asked for and did not get would be a silent pass.
 fn verify_bag_packet(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report, Error> {
+    let unsupported: Vec<&str> = [
+        (opts.scan.is_active(), "--scan-secrets/--forbid-token"),
+        (opts.against.is_some(), "--against"),
+        (opts.restore_to.is_some(), "--restore-to"),
+        (!opts.excludes.is_empty(), "--exclude"),
+        (opts.allow_extra, "--allow-extra"),
+    ]
+    .into_iter()
+    .filter_map(|(set, name)| set.then_some(name))
+    .collect();
+    if !unsupported.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} is a BagIt bag, and {} is not supported for bags yet: refusing rather than skipping it",
+            root.display(),
+            unsupported.join(", ")
+        )));
+    }
     let bag = crate::bagit::BagOptions {
         allow_weak: opts.allow_weak,
         lenient_names: opts.bagit_lenient_names,

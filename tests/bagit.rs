@@ -169,3 +169,16 @@ fn an_unreadable_payload_file_is_unreadable_not_a_mismatch() {
     let f = report.findings.iter().find(|f| f.path == "data/dump.bin").unwrap();
     assert_eq!(f.classes[0].code(), "unreadable_file");
 }
+
+#[test]
+fn options_a_bag_does_not_support_are_refused_not_skipped() {
+    for args in [&["--scan-secrets"][..], &["--forbid-token", "x"], &["--allow-extra"], &["--exclude", "*.bin"]] {
+        sealcheck()
+            .arg("verify")
+            .arg(root().join("v1.0-sha256"))
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains("not supported for bags yet: refusing rather than skipping it"));
+    }
+}
