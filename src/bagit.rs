@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::drift::{diagnose, hint, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::{OpenError, Root, Stamp};
-use crate::hash::{describe_change, Engine};
+use crate::hash::{unstable, Engine};
 use crate::manifest::write::canonical_bytes;
 use crate::report::{Packet, Report, SealVsBytes, Verdict};
 use crate::seal::problem_finding;
@@ -327,8 +327,8 @@ fn hash_multi(root: &Root, rel: &RelPath, algos: &[Algo], buf: &mut [u8]) -> Res
         }
     }
     let after = file.metadata().map(|m| Stamp::of(&m)).map_err(|e| (FindingClass::UnreadableFile, e.to_string()))?;
-    if total != before.size || !before.same_content_state(&after) {
-        return Err((FindingClass::ChangedWhileReading, describe_change(&before, &after)));
+    if let Some(what) = unstable(&before, &after, total) {
+        return Err((FindingClass::ChangedWhileReading, what));
     }
     Ok(Hashed { digests: hashers.into_iter().map(|(a, h)| (a, h.finalize().to_vec())).collect(), stamp: after })
 }
@@ -476,14 +476,7 @@ pub fn verify_bag(root: &Path, opts: &BagOptions, date: String) -> Result<Report
         let Some(want) = f.expected_sha256.as_deref().and_then(|h| Digest::from_hex_any_case(h.as_bytes()).ok()) else {
             continue;
         };
-        let bytes = match dir.open_file(path) {
-            Ok((file, meta)) if meta.len() <= opts.diagnose.max_size => {
-                let mut b = Vec::new();
-                file.take(opts.diagnose.max_size + 1).read_to_end(&mut b).ok().map(|_| b)
-            }
-            _ => None,
-        };
-        if let Some(bytes) = bytes {
+        if let Some(bytes) = dir.read_capped(path, opts.diagnose.max_size) {
             let d = diagnose(&bytes, &want, &opts.diagnose);
             f.proof = d.proof(&want);
             match d {

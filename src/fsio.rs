@@ -182,6 +182,19 @@ impl Root {
         std::fs::symlink_metadata(rel.under(&self.path)).ok().map(|m| FileKind::of(&m.file_type()))
     }
 
+    /// The whole of `rel` if it is a regular file of at most `cap` bytes
+    /// (and stays so while read); `None` otherwise.
+    pub fn read_capped(&self, rel: &RelPath, cap: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let (file, meta) = self.open_file(rel).ok()?;
+        if meta.len() > cap {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(cap + 1).read_to_end(&mut bytes).ok()?;
+        (bytes.len() as u64 <= cap).then_some(bytes)
+    }
+
     /// `lstat` of `rel` beneath the root.
     pub fn lstat(&self, rel: &RelPath) -> io::Result<Metadata> {
         std::fs::symlink_metadata(rel.under(&self.path))

@@ -70,16 +70,19 @@ pub fn hash_open(mut file: File, before: &Metadata, buf: &mut [u8]) -> Outcome {
         Ok(m) => Stamp::of(&m),
         Err(e) => return Outcome::Unreadable(e),
     };
+    match unstable(&before, &after, read) {
+        Some(what) => Outcome::ChangedWhileReading(what),
+        None => Outcome::Ok(Hashed { digest, stamp: after }),
+    }
+}
+
+/// What moved while a file was read, if anything: `read` bytes came out of
+/// a file that was `before` when opened and `after` when done.
+pub fn unstable(before: &Stamp, after: &Stamp, read: u64) -> Option<String> {
     if read != before.size {
-        return Outcome::ChangedWhileReading(format!(
-            "size was {} bytes when opened but {read} bytes were read",
-            before.size
-        ));
+        return Some(format!("size was {} bytes when opened but {read} bytes were read", before.size));
     }
-    if !before.same_content_state(&after) {
-        return Outcome::ChangedWhileReading(describe_change(&before, &after));
-    }
-    Outcome::Ok(Hashed { digest, stamp: after })
+    (!before.same_content_state(after)).then(|| describe_change(before, after))
 }
 
 /// Says what moved between two stamps.

@@ -490,25 +490,13 @@ fn manifest_drift_finding(loc: &ManifestLocation, m: &Manifest) -> Finding {
     f
 }
 
-/// Reads at most `cap` bytes of `rel`; `None` if it is larger or unreadable.
-fn read_capped(root: &Root, rel: &RelPath, cap: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let (file, meta) = root.open_file(rel).ok()?;
-    if meta.len() > cap {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(cap + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= cap).then_some(bytes)
-}
-
 /// A changed file's finding, and the bytes its diagnosis restored (if any).
 type Explained = (Finding, Option<Vec<u8>>);
 
 /// Reads a changed file again and diagnoses it.
 fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) -> Explained {
     let cap = opts.diagnose.max_size;
-    match read_capped(root, &entry.path, cap) {
+    match root.read_capped(&entry.path, cap) {
         Some(b) if Digest::of(&b) == hashed.digest => explain_bytes(entry, hashed, &b, opts),
         Some(_) => {
             let mut f = changed_finding(entry, hashed);

@@ -22,6 +22,15 @@ struct Case {
     says: &'static str,
 }
 
+/// Select the api/eu row and expect the served digest.
+fn api_eu_args() -> Vec<String> {
+    ["--rows", "/runtime_image_pins", "--where", "template=api", "--where", "region=eu", "--expect"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([digest()])
+        .collect()
+}
+
 /// `args` with another rows pointer.
 fn with_rows(args: &[String], rows: &str) -> Vec<String> {
     let mut a = args.to_vec();
@@ -135,12 +144,7 @@ fn every_case_has_its_exit_code_and_message() {
 #[test]
 fn a_match_prints_one_line_naming_the_row_and_the_leg_without_query() {
     let server = start(TOKEN.to_string(), digest());
-    let args: Vec<String> =
-        ["--rows", "/runtime_image_pins", "--where", "template=api", "--where", "region=eu", "--expect"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([digest()])
-            .collect();
+    let args = api_eu_args();
     let (code, out, err) = run(&format!("{}/pins?leg=prod&sig=xyz", server.base), &args, Some(TOKEN), &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -170,12 +174,7 @@ fn a_slow_drip_times_out_and_connection_refused_is_environment() {
 #[test]
 fn retries_cover_5xx_only_with_backoff() {
     let server = start(TOKEN.to_string(), digest());
-    let args: Vec<String> =
-        ["--rows", "/runtime_image_pins", "--where", "template=api", "--where", "region=eu", "--expect"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([digest()])
-            .collect();
+    let args = api_eu_args();
     let (code, _, err) = run(&format!("{}/flaky", server.base), &args, Some(TOKEN), &["--retries", "2"]);
     assert_eq!(code, 0, "{err}");
     let before = server.hits.load(std::sync::atomic::Ordering::SeqCst);
