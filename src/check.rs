@@ -115,7 +115,11 @@ pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result
         if line.first() == Some(&b'#') {
             continue;
         }
-        parsed.push(parse_line(&line).map(|l| (l.name.into_owned(), l.digest)).map_err(|e| (no, e)));
+        parsed.push(
+            parse_line(&line)
+                .map(|l| (l.name.into_owned(), l.digest.sha256().expect("parse_line reads SHA-256")))
+                .map_err(|e| (no, e)),
+        );
     }
 
     let engine = Engine::new(opts.threads).map_err(|e| Error::io(Path::new(source), e))?;
@@ -206,11 +210,12 @@ fn explain(name: &[u8], expected: &Digest, actual: &Digest, opts: &DiagnoseOptio
     if Digest::of(&bytes) != *actual {
         return (edited, "not diagnosed: it changed while being read again".into());
     }
-    let d = diagnose(&bytes, expected, opts);
-    match (&d, d.proof(expected)) {
-        (Diagnosis::Proven { classes, .. }, Some(proof)) => (classes.clone(), proof),
-        (Diagnosis::NotDiagnosed(why), _) => (edited, why.clone()),
-        _ => (edited, "no known drift reproduces the listed digest".into()),
+    let sealed = (*expected).into();
+    let d = diagnose(&bytes, &sealed, opts);
+    let proof = d.proof(&sealed, opts);
+    match d {
+        Diagnosis::Proven { classes, .. } => (classes, proof),
+        _ => (edited, proof),
     }
 }
 

@@ -1,12 +1,19 @@
-//! SHA-256 digests: the 32-byte value, its hex forms, and streaming hashing.
+//! Digests: the SHA-256 value every tree hash is made of ([`Digest`]), the
+//! algorithm-aware value every seal format holds ([`Algo`], [`AnyDigest`]),
+//! and streaming hashing of one input with several algorithms at once
+//! ([`MultiHasher`]).
 //!
-//! Hashing goes through `sha2`, which picks the SHA-NI (x86) or ARMv8 SHA2
+//! SHA-256 goes through `sha2`, which picks the SHA-NI (x86) or ARMv8 SHA2
 //! instructions at run time; [`sha256_backend`] reports which one this
-//! machine gets, so a slow re-run can be explained.
+//! machine gets, so a slow re-run can be explained. SHA-1 and MD5 are read
+//! because bags hold them, and are marked weak: they never vouch for a file
+//! alone.
 
 use std::fmt;
 use std::io::{self, Read};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 /// A SHA-256 digest.
@@ -48,6 +55,14 @@ pub enum DigestError {
     /// Leading or trailing white space.
     #[error("expected no white space around the digest")]
     WhiteSpace,
+    /// Not the length the algorithm's digests have.
+    #[error("expected {} hex characters for {algo}, found {found}", algo.hex_len())]
+    WrongLengthFor {
+        /// The algorithm.
+        algo: Algo,
+        /// How many characters were there.
+        found: usize,
+    },
 }
 
 impl Digest {
@@ -58,17 +73,13 @@ impl Digest {
 
     /// Lowercase hex, 64 characters.
     pub fn to_hex(&self) -> String {
-        String::from_utf8(self.hex_bytes().to_vec()).expect("hex digits are ASCII")
+        hex::encode(self.0)
     }
 
     /// Lowercase hex as bytes, without allocating.
     pub fn hex_bytes(&self) -> [u8; 64] {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0u8; 64];
-        for (pair, b) in out.chunks_exact_mut(2).zip(self.0) {
-            pair[0] = HEX[usize::from(b >> 4)];
-            pair[1] = HEX[usize::from(b & 0xf)];
-        }
+        hex::encode_to_slice(self.0, &mut out).expect("64 bytes hold 32 in hex");
         out
     }
 
@@ -97,6 +108,13 @@ fn parse_hex(hex: &[u8], any_case: bool) -> Result<Digest, DigestError> {
         return Err(DigestError::WrongLength { found: String::from_utf8_lossy(hex).chars().count() });
     }
     let mut out = [0u8; 32];
+    decode_hex(hex, any_case, &mut out)?;
+    Ok(Digest(out))
+}
+
+/// Decodes `hex` (twice `out`'s length) into `out`, saying precisely which
+/// character is wrong. (The `hex` crate's errors name no position.)
+fn decode_hex(hex: &[u8], any_case: bool, out: &mut [u8]) -> Result<(), DigestError> {
     for (i, &c) in hex.iter().enumerate() {
         let v = match c {
             b'0'..=b'9' => c - b'0',
@@ -107,7 +125,7 @@ fn parse_hex(hex: &[u8], any_case: bool) -> Result<Digest, DigestError> {
         };
         out[i / 2] |= if i % 2 == 0 { v << 4 } else { v };
     }
-    Ok(Digest(out))
+    Ok(())
 }
 
 impl fmt::Display for Digest {
@@ -143,18 +161,33 @@ pub fn hash_reader<R: Read + ?Sized>(reader: &mut R, buf: &mut [u8]) -> io::Resu
     Ok((Digest(hasher.finalize().into()), total))
 }
 
-/// Hashes exactly `len` bytes of `reader`, streaming through `buf`, and
-/// returns how many were there (fewer means the input ended early). Nothing
-/// past `len` is read, except for `len == 0`, where one read checks the
-/// input really is empty; a caller that must know nothing was appended
-/// checks the size again afterwards (as [`crate::hash::hash_open`] does).
+/// Hashes exactly `len` bytes of `reader` with SHA-256, streaming through
+/// `buf`, and returns how many were there (see [`hash_exact_with`]).
 pub fn hash_exact<R: Read + ?Sized>(reader: &mut R, len: u64, buf: &mut [u8]) -> io::Result<(Digest, u64)> {
-    let mut hasher = Sha256::new();
+    let (digest, _, n) = hash_exact_with(reader, len, buf, MultiHasher::new(&[]))?;
+    Ok((digest, n))
+}
+
+/// Hashes exactly `len` bytes of `reader` with every hash of `hasher`,
+/// streaming through `buf`, and returns how many were there (fewer means
+/// the input ended early). Nothing past `len` is read, except for
+/// `len == 0`, where one read checks the input really is empty; a caller
+/// that must know nothing was appended checks the size again afterwards
+/// (as [`crate::hash::hash_open`] does).
+pub fn hash_exact_with<R: Read + ?Sized>(
+    reader: &mut R,
+    len: u64,
+    buf: &mut [u8],
+    mut hasher: MultiHasher,
+) -> io::Result<(Digest, Vec<AnyDigest>, u64)> {
     let mut total = 0u64;
     if len == 0 {
         loop {
             match reader.read(&mut buf[..1]) {
-                Ok(n) => return Ok((Digest(hasher.finalize().into()), n as u64)),
+                Ok(n) => {
+                    let (d, others) = hasher.finish();
+                    return Ok((d, others, n as u64));
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
@@ -176,7 +209,8 @@ pub fn hash_exact<R: Read + ?Sized>(reader: &mut R, len: u64, buf: &mut [u8]) ->
             Err(e) => return Err(e),
         }
     }
-    Ok((Digest(hasher.finalize().into()), total))
+    let (d, others) = hasher.finish();
+    Ok((d, others, total))
 }
 
 /// The SHA-256 implementation `sha2` uses on this machine: `sha-ni`,
@@ -199,6 +233,252 @@ pub fn sha256_backend() -> &'static str {
         }
     }
     "soft"
+}
+
+/// A digest algorithm a seal may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Algo {
+    /// SHA-256 (strong): the canonical manifest and every tree hash.
+    Sha256,
+    /// SHA-512 (strong).
+    Sha512,
+    /// BLAKE3 with 256-bit output (strong), as `b3sum` writes it.
+    Blake3,
+    /// SHA-1 (weak: never vouches for a file alone).
+    Sha1,
+    /// MD5 (weak: never vouches for a file alone).
+    Md5,
+}
+
+impl Algo {
+    /// Every algorithm, strongest-preferred first.
+    pub const ALL: [Algo; 5] = [Algo::Sha256, Algo::Sha512, Algo::Blake3, Algo::Sha1, Algo::Md5];
+
+    /// The lowercase name used in file names and reports (`sha256`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Algo::Sha256 => "sha256",
+            Algo::Sha512 => "sha512",
+            Algo::Blake3 => "blake3",
+            Algo::Sha1 => "sha1",
+            Algo::Md5 => "md5",
+        }
+    }
+
+    /// The word a BSD tagged line starts with (`SHA256 (name) = hex`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Algo::Sha256 => "SHA256",
+            Algo::Sha512 => "SHA512",
+            Algo::Blake3 => "BLAKE3",
+            Algo::Sha1 => "SHA1",
+            Algo::Md5 => "MD5",
+        }
+    }
+
+    /// The algorithm a lowercase name or a BSD tag word names.
+    pub fn from_name(name: &str) -> Option<Algo> {
+        Algo::ALL.into_iter().find(|a| a.name() == name || a.tag() == name)
+    }
+
+    /// Strong enough to seal evidence on its own.
+    pub fn strong(self) -> bool {
+        matches!(self, Algo::Sha256 | Algo::Sha512 | Algo::Blake3)
+    }
+
+    /// Bytes in a digest.
+    pub fn digest_len(self) -> usize {
+        match self {
+            Algo::Sha256 | Algo::Blake3 => 32,
+            Algo::Sha512 => 64,
+            Algo::Sha1 => 20,
+            Algo::Md5 => 16,
+        }
+    }
+
+    /// Hex digits in a digest.
+    pub fn hex_len(self) -> usize {
+        2 * self.digest_len()
+    }
+
+    /// The digest of `bytes`.
+    pub fn digest(self, bytes: &[u8]) -> AnyDigest {
+        let mut h = AlgoHasher::new(self);
+        h.update(bytes);
+        h.finish()
+    }
+}
+
+impl fmt::Display for Algo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A digest of any [`Algo`]: the value every seal format is read into.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AnyDigest {
+    algo: Algo,
+    bytes: Box<[u8]>,
+}
+
+impl AnyDigest {
+    /// A digest from its raw bytes; `None` when the length is not the
+    /// algorithm's.
+    pub fn new(algo: Algo, bytes: Vec<u8>) -> Option<AnyDigest> {
+        (bytes.len() == algo.digest_len()).then(|| AnyDigest { algo, bytes: bytes.into_boxed_slice() })
+    }
+
+    /// Parses `hex` (either case) as a digest of `algo`.
+    pub fn from_hex(algo: Algo, hex: &[u8]) -> Result<AnyDigest, DigestError> {
+        if hex.len() != algo.hex_len() {
+            let found = String::from_utf8_lossy(hex).chars().count();
+            if algo == Algo::Sha256 {
+                return Err(DigestError::WrongLength { found });
+            }
+            return Err(DigestError::WrongLengthFor { algo, found });
+        }
+        let mut out = vec![0u8; algo.digest_len()];
+        decode_hex(hex, true, &mut out)?;
+        Ok(AnyDigest { algo, bytes: out.into_boxed_slice() })
+    }
+
+    /// Its algorithm.
+    pub fn algo(&self) -> Algo {
+        self.algo
+    }
+
+    /// Its raw bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Lowercase hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(&self.bytes)
+    }
+
+    /// The SHA-256 value, when this is one.
+    pub fn sha256(&self) -> Option<Digest> {
+        (self.algo == Algo::Sha256).then(|| Digest(self.bytes[..].try_into().expect("32 bytes")))
+    }
+
+    /// Whether `bytes` hash to this digest.
+    pub fn matches(&self, bytes: &[u8]) -> bool {
+        match self.sha256() {
+            Some(d) => Digest::of(bytes) == d,
+            None => self.algo.digest(bytes) == *self,
+        }
+    }
+}
+
+impl From<Digest> for AnyDigest {
+    fn from(d: Digest) -> AnyDigest {
+        AnyDigest { algo: Algo::Sha256, bytes: Box::new(d.0) }
+    }
+}
+
+impl fmt::Display for AnyDigest {
+    /// `algo:hex`, the form reports use where the algorithm is not implied.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.algo, self.to_hex())
+    }
+}
+
+impl fmt::Debug for AnyDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AnyDigest({self})")
+    }
+}
+
+/// One running hash of one algorithm.
+#[derive(Clone)]
+pub enum AlgoHasher {
+    /// SHA-256.
+    Sha256(Sha256),
+    /// SHA-512.
+    Sha512(sha2::Sha512),
+    /// BLAKE3.
+    Blake3(Box<blake3::Hasher>),
+    /// SHA-1.
+    Sha1(sha1::Sha1),
+    /// MD5.
+    Md5(md5::Md5),
+}
+
+impl AlgoHasher {
+    /// A fresh hasher for `algo`.
+    pub fn new(algo: Algo) -> AlgoHasher {
+        match algo {
+            Algo::Sha256 => AlgoHasher::Sha256(Sha256::new()),
+            Algo::Sha512 => AlgoHasher::Sha512(sha2::Sha512::new()),
+            Algo::Blake3 => AlgoHasher::Blake3(Box::default()),
+            Algo::Sha1 => AlgoHasher::Sha1(sha1::Sha1::new()),
+            Algo::Md5 => AlgoHasher::Md5(md5::Md5::new()),
+        }
+    }
+
+    /// Feeds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            AlgoHasher::Sha256(h) => h.update(bytes),
+            AlgoHasher::Sha512(h) => h.update(bytes),
+            AlgoHasher::Blake3(h) => {
+                h.update(bytes);
+            }
+            AlgoHasher::Sha1(h) => h.update(bytes),
+            AlgoHasher::Md5(h) => h.update(bytes),
+        }
+    }
+
+    /// The digest of everything fed.
+    pub fn finish(self) -> AnyDigest {
+        let (algo, bytes): (Algo, Vec<u8>) = match self {
+            AlgoHasher::Sha256(h) => (Algo::Sha256, h.finalize().to_vec()),
+            AlgoHasher::Sha512(h) => (Algo::Sha512, h.finalize().to_vec()),
+            AlgoHasher::Blake3(h) => (Algo::Blake3, h.finalize().as_bytes().to_vec()),
+            AlgoHasher::Sha1(h) => (Algo::Sha1, h.finalize().to_vec()),
+            AlgoHasher::Md5(h) => (Algo::Md5, h.finalize().to_vec()),
+        };
+        AnyDigest { algo, bytes: bytes.into_boxed_slice() }
+    }
+}
+
+/// SHA-256, always, plus any other algorithms, over one stream of bytes:
+/// a file is read once whatever its seal asks of it.
+#[derive(Clone)]
+pub struct MultiHasher {
+    sha256: Sha256,
+    others: Vec<AlgoHasher>,
+}
+
+impl MultiHasher {
+    /// SHA-256 and every algorithm of `extra` other than SHA-256.
+    pub fn new(extra: &[Algo]) -> MultiHasher {
+        let mut others: Vec<AlgoHasher> = Vec::new();
+        let mut seen: Vec<Algo> = Vec::new();
+        for &a in extra {
+            if a != Algo::Sha256 && !seen.contains(&a) {
+                seen.push(a);
+                others.push(AlgoHasher::new(a));
+            }
+        }
+        MultiHasher { sha256: Sha256::new(), others }
+    }
+
+    /// Feeds `bytes` to every hash.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        for h in &mut self.others {
+            h.update(bytes);
+        }
+    }
+
+    /// The SHA-256 and the other digests, in the order asked.
+    pub fn finish(self) -> (Digest, Vec<AnyDigest>) {
+        (Digest(self.sha256.finalize().into()), self.others.into_iter().map(AlgoHasher::finish).collect())
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +537,41 @@ mod tests {
         assert_eq!(
             Digest::from_hex_any_case(nul.as_bytes()),
             Err(DigestError::NotHex { offset: 64, found: "\\x00".into() })
+        );
+    }
+
+    #[test]
+    fn every_algorithm_known_answer_abc() {
+        let want = [
+            (Algo::Sha256, ABC),
+            (Algo::Sha512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"),
+            (Algo::Blake3, "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"),
+            (Algo::Sha1, "a9993e364706816aba3e25717850c26c9cd0d89d"),
+            (Algo::Md5, "900150983cd24fb0d6963f7d28e17f72"),
+        ];
+        for (algo, hex) in want {
+            let d = algo.digest(b"abc");
+            assert_eq!((d.algo(), d.to_hex().as_str()), (algo, hex));
+            assert_eq!(AnyDigest::from_hex(algo, hex.to_uppercase().as_bytes()).unwrap(), d);
+            assert!(d.matches(b"abc") && !d.matches(b"abd"));
+            assert_eq!(Algo::from_name(algo.name()), Some(algo));
+            assert_eq!(Algo::from_name(algo.tag()), Some(algo));
+        }
+        let mut m = MultiHasher::new(&[Algo::Md5, Algo::Sha256, Algo::Blake3, Algo::Md5]);
+        m.update(b"a");
+        m.update(b"bc");
+        let (sha, others) = m.finish();
+        assert_eq!(sha.to_hex(), ABC);
+        assert_eq!(others, vec![Algo::Md5.digest(b"abc"), Algo::Blake3.digest(b"abc")]);
+    }
+
+    #[test]
+    fn weak_algorithms_are_marked_weak() {
+        let strong: Vec<Algo> = Algo::ALL.into_iter().filter(|a| a.strong()).collect();
+        assert_eq!(strong, [Algo::Sha256, Algo::Sha512, Algo::Blake3]);
+        assert_eq!(
+            AnyDigest::from_hex(Algo::Sha512, ABC.as_bytes()),
+            Err(DigestError::WrongLengthFor { algo: Algo::Sha512, found: 64 })
         );
     }
 }

@@ -27,12 +27,46 @@ pub enum Error {
     #[error("{0}: not a directory")]
     NotADirectory(String),
     /// A file that must be regular is not (a FIFO, symlink, device…).
-    #[error("{path}: not a regular file ({kind}); refused without reading")]
+    #[error("{path}: expected the {what} to be a regular file, found a {kind}; refused without reading")]
     NotRegular {
         /// Display form of the path.
         path: String,
         /// What it is.
         kind: &'static str,
+        /// What it was to be read as.
+        what: &'static str,
+    },
+    /// An input is larger than its kind's cap.
+    #[error("{path}: the {what} is larger than {cap} bytes, the most read of a {what}; refused")]
+    TooLarge {
+        /// Display form of the path.
+        path: String,
+        /// What it was to be read as.
+        what: &'static str,
+        /// The cap.
+        cap: u64,
+    },
+    /// A seal file (a bag's manifest or tag file, or one manifest against
+    /// another) is not what its format requires.
+    #[error("{path}{}: expected {expected}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    MalformedSeal {
+        /// Display form of the path.
+        path: String,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What was expected there (and what was found).
+        expected: String,
+    },
+    /// An input is not what its format requires, at a line when one is
+    /// known.
+    #[error("{path}{}: expected {expected}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Malformed {
+        /// Display form of the path.
+        path: String,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What was expected there (and what was found).
+        expected: String,
     },
     /// No manifest where one was expected.
     #[error("{0}: no manifest here (seal the packet first with `sealcheck seal`)")]
@@ -67,6 +101,9 @@ impl Error {
             Error::Manifest(_)
             | Error::NotADirectory(_)
             | Error::NotRegular { .. }
+            | Error::TooLarge { .. }
+            | Error::Malformed { .. }
+            | Error::MalformedSeal { .. }
             | Error::NoManifest(_)
             | Error::Usage(_) => Status::BadInput,
         }
@@ -75,10 +112,12 @@ impl Error {
     /// A stable code for reports.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Manifest(_) => "malformed_manifest",
+            Error::Manifest(_) | Error::MalformedSeal { .. } => "malformed_manifest",
             Error::Io { .. } => "io_error",
             Error::NotADirectory(_) => "not_a_directory",
             Error::NotRegular { .. } => "not_a_regular_file",
+            Error::TooLarge { .. } => "input_too_large",
+            Error::Malformed { .. } => "malformed_input",
             Error::NoManifest(_) => "no_manifest",
             Error::Tree(_) => "unsealable_tree",
             Error::Usage(_) => "usage",

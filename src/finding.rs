@@ -160,6 +160,10 @@ pub struct Finding {
     pub expected_sha256: Option<String>,
     /// The digest of the bytes found, where they could be read.
     pub actual_sha256: Option<String>,
+    /// The sealed digest as `algo:hex`, where the seal holds no SHA-256
+    /// for the path (a `sha512sum` or `b3sum` manifest, a sha512-only bag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_digest: Option<String>,
     /// Which transform reproduced the sealed digest, where one did.
     pub proof: Option<String>,
     /// The likely cause and the fix.
@@ -193,6 +197,7 @@ impl Finding {
             classes: vec![class],
             expected_sha256: None,
             actual_sha256: None,
+            expected_digest: None,
             proof: None,
             hint: None,
             message: message.into(),

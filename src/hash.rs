@@ -12,7 +12,7 @@ use std::io;
 
 use rayon::prelude::*;
 
-use crate::digest::{hash_exact, Digest};
+use crate::digest::{hash_exact_with, Algo, AnyDigest, Digest, MultiHasher};
 use crate::fsio::{FileKind, OpenError, Stamp};
 
 /// Size of each thread's read buffer.
@@ -23,12 +23,33 @@ thread_local! {
 }
 
 /// A file read to the end without changing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hashed {
-    /// SHA-256 of its bytes.
+    /// SHA-256 of its bytes (always computed: the tree hash is made of it).
     pub digest: Digest,
+    /// Its digests in the other algorithms asked for, in the order asked.
+    pub others: Vec<AnyDigest>,
     /// The file's state when it was read.
     pub stamp: Stamp,
+}
+
+impl Hashed {
+    /// Its digest in `algo`, if that was computed.
+    pub fn get(&self, algo: Algo) -> Option<AnyDigest> {
+        if algo == Algo::Sha256 {
+            return Some(self.digest.into());
+        }
+        self.others.iter().find(|d| d.algo() == algo).cloned()
+    }
+
+    /// Whether its bytes match `want` (`None` when `want`'s algorithm was
+    /// not computed).
+    pub fn matches(&self, want: &AnyDigest) -> Option<bool> {
+        match want.sha256() {
+            Some(d) => Some(d == self.digest),
+            None => self.others.iter().find(|d| d.algo() == want.algo()).map(|d| d == want),
+        }
+    }
 }
 
 /// What hashing one path gave.
@@ -56,13 +77,20 @@ impl From<OpenError> for Outcome {
     }
 }
 
-/// Hashes an open regular file and checks it did not change meanwhile.
-pub fn hash_open(mut file: File, before: &Metadata, buf: &mut [u8]) -> Outcome {
+/// Hashes an open regular file with SHA-256 and checks it did not change
+/// meanwhile.
+pub fn hash_open(file: File, before: &Metadata, buf: &mut [u8]) -> Outcome {
+    hash_open_with(file, before, buf, &[])
+}
+
+/// Hashes an open regular file with SHA-256 and every algorithm of `algos`,
+/// in one read, and checks it did not change meanwhile.
+pub fn hash_open_with(mut file: File, before: &Metadata, buf: &mut [u8], algos: &[Algo]) -> Outcome {
     let before = Stamp::of(before);
     advise_sequential(&file, before.size);
     // Exactly the size fstat gave: growth shows in the second fstat below,
     // so no extra read to end-of-file is needed.
-    let (digest, read) = match hash_exact(&mut file, before.size, buf) {
+    let (digest, others, read) = match hash_exact_with(&mut file, before.size, buf, MultiHasher::new(algos)) {
         Ok(r) => r,
         Err(e) => return Outcome::Unreadable(e),
     };
@@ -72,7 +100,7 @@ pub fn hash_open(mut file: File, before: &Metadata, buf: &mut [u8]) -> Outcome {
     };
     match unstable(&before, &after, read) {
         Some(what) => Outcome::ChangedWhileReading(what),
-        None => Outcome::Ok(Hashed { digest, stamp: after }),
+        None => Outcome::Ok(Hashed { digest, others, stamp: after }),
     }
 }
 

@@ -12,7 +12,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod bagit;
 pub mod check;
 pub mod diff;
 pub mod digest;
@@ -23,6 +22,7 @@ pub mod escape;
 pub mod finding;
 pub mod fsio;
 pub mod hash;
+pub mod input;
 pub mod manifest;
 pub mod pins;
 pub mod progress;

@@ -100,7 +100,9 @@ pub struct PinsCheck {
 fn read_doc(path: &Path) -> Result<Vec<u8>, Error> {
     let (file, meta) = open_path(path).map_err(|e| match e {
         OpenError::NotFound => Error::Usage(format!("{}: no such file", path.display())),
-        OpenError::Unsupported(k) => Error::NotRegular { path: path.display().to_string(), kind: k.describe() },
+        OpenError::Unsupported(k) => {
+            Error::NotRegular { path: path.display().to_string(), kind: k.describe(), what: "pinned file" }
+        }
         OpenError::Io(e) => Error::io(path, e),
     })?;
     if meta.len() > MAX_DOC_SIZE {
@@ -218,8 +220,9 @@ pub fn check(pin: &Pin, diag: &DiagnoseOptions, buf: &mut [u8]) -> (PinResult, O
     if hashed.digest != pin.digest && hashed.stamp.size <= diag.max_size {
         if let Ok(bytes) = std::fs::read(&pin.path) {
             if Digest::of(&bytes) == hashed.digest {
-                let d = diagnose(&bytes, &pin.digest, diag);
-                f.proof = d.proof(&pin.digest);
+                let sealed = pin.digest.into();
+                let d = diagnose(&bytes, &sealed, diag);
+                f.proof = Some(d.proof(&sealed, diag));
                 match d {
                     Diagnosis::Proven { classes, .. } => {
                         f.hint = Some(hint(classes[0]).to_string());

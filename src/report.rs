@@ -119,6 +119,12 @@ pub struct Packet {
     pub file_count: u64,
     /// Bytes hashed.
     pub byte_count: u64,
+    /// The seal's format: `sums` (canonical, GNU or BSD lines) or `bagit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal_format: Option<String>,
+    /// Every digest algorithm the seal holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seal_algorithms: Vec<crate::digest::Algo>,
 }
 
 /// Per-check sections. A command fills the ones it runs.
@@ -144,7 +150,7 @@ pub struct Checks {
     pub content_scan: Option<crate::scan::ScanCheck>,
     /// BagIt: the bag's declarations, manifests, Payload-Oxum and fetch.txt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bagit: Option<crate::bagit::BagCheck>,
+    pub bagit: Option<crate::seal::bagit::BagCheck>,
     /// `rerun`: the recorded tree digest, and the mirror.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerun: Option<crate::rerun::RerunCheck>,

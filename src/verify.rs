@@ -1,38 +1,43 @@
-//! The seal-vs-bytes gate.
+//! The one engine: any seal against the bytes on disk.
 //!
-//! [`verify`] reads the manifest, walks the packet, hashes every sealed and
-//! every unsealed file in parallel, and returns a [`Report`] that lists every
-//! problem found in one pass: changed, missing, extra, moved, renamed to
-//! another Unicode form, unreadable, unsupported, changed while reading, and
-//! the manifest's own drift. It never stops at the first problem and never
-//! writes to the packet.
+//! [`verify`] locates the seal ([`crate::seal::locate`]), reads it in any
+//! format into one [`Seal`], walks the packet, hashes every sealed and every
+//! unsealed file in parallel with every algorithm the seal asks of it (and
+//! SHA-256 always, for the tree hash), and returns a [`Report`] that lists
+//! every problem found in one pass: changed, missing, extra, moved, renamed
+//! to another Unicode form, unreadable, unsupported, changed while reading,
+//! and the seal's own drift. Every option works for every format; what only
+//! a bag has is the small step [`crate::seal::bagit::check`]. It never
+//! stops at the first problem and never writes to the packet.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::diff::compare;
+use crate::digest::Algo;
+use crate::drift::tree::{match_missing_and_extra, set_digests};
 use crate::drift::{diagnose, hint, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
-use crate::fsio::{open_path, OpenError, Root, Stamp};
-use crate::hash::{hash_open, Engine, Hashed, Outcome};
+use crate::fsio::{Root, Stamp};
+use crate::hash::{hash_open_with, Engine, Hashed, Outcome};
+use crate::input::{self, Kind};
 use crate::manifest::write::canonical_bytes;
-use crate::manifest::{Entry, Manifest, ReadError, DEFAULT_NAME};
 use crate::pins::{check_all, Pin};
 use crate::report::{ExpectTree, Packet, Report, SealVsBytes, Verdict};
 use crate::scan::{ScanCheck, ScanOptions, Scanner};
-use crate::seal::{outcome_finding, problem_finding};
-use crate::walk::{walk, Exclusions, Problem};
+use crate::seal::{self, outcome_finding, problem_finding, Format, Seal, SealEntry, SealFile};
+use crate::walk::{walk, Exclusions, Problem, Tree};
 use crate::{Digest, Error, RelPath, Status};
 
 /// Options of `verify`.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
-    /// The manifest. Default `PACKET/HASH_MANIFEST.txt`.
+    /// The manifest. Default: `PACKET/HASH_MANIFEST.txt`, else a bag's
+    /// `bagit.txt`, else one of [`crate::seal::sums::KNOWN_NAMES`].
     pub manifest: Option<PathBuf>,
+    /// The manifest's digest algorithm. Default: from its name, else its
+    /// lines (see [`crate::seal::sums`]).
+    pub algo: Option<Algo>,
     /// Glob patterns to leave out of the walk. Default none.
     pub excludes: Vec<String>,
     /// A pinned `packet_tree_sha256`: the bytes on disk must hash to it.
@@ -41,6 +46,9 @@ pub struct VerifyOptions {
     /// Unsealed files are listed but do not make the verdict red. Disabled
     /// by default.
     pub allow_extra: bool,
+    /// A seal that lists no file passes. Disabled by default: by default
+    /// "nothing verified" is red.
+    pub allow_empty: bool,
     /// Hashing threads; `None` (the default) means one per CPU.
     pub threads: Option<usize>,
     /// Limits of drift diagnosis (see [`DiagnoseOptions`] for defaults).
@@ -53,11 +61,9 @@ pub struct VerifyOptions {
     pub restore_to: Option<PathBuf>,
     /// Pinned files to check as well (`--pins`, `--pin-from`). Default none.
     pub pins: Vec<Pin>,
-    /// Forbidden content to look for in every file. Default nothing.
+    /// Forbidden content to look for in every file and every path name.
+    /// Default nothing.
     pub scan: ScanOptions,
-    /// BagIt: accept a bag with only MD5/SHA-1 payload manifests (the
-    /// report records it). Disabled by default.
-    pub allow_weak: bool,
     /// BagIt: read unknown `%XX` in manifest paths literally, with a
     /// warning. Disabled by default.
     pub bagit_lenient_names: bool,
@@ -66,109 +72,85 @@ pub struct VerifyOptions {
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
-/// Where the manifest is and whether it lies inside the packet.
-struct ManifestLocation {
-    path: PathBuf,
-    shown: String,
-    inside: Option<RelPath>,
-}
-
-fn locate_manifest(root: &Path, opts: &VerifyOptions) -> Result<ManifestLocation, Error> {
-    let Some(given) = &opts.manifest else {
-        let rel = RelPath::new(DEFAULT_NAME.as_bytes().to_vec()).expect("the default name is a safe path");
-        return Ok(ManifestLocation {
-            path: rel.under(root),
-            shown: rel.under(root).display().to_string(),
-            inside: Some(rel),
-        });
-    };
-    let shown = given.display().to_string();
-    // Only the directory is resolved: the manifest itself must not be a link.
-    let parent = match given.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let inside = match (parent.canonicalize(), root.canonicalize(), given.file_name()) {
-        (Ok(dir), Ok(root_abs), Some(name)) => dir
-            .join(name)
-            .strip_prefix(&root_abs)
-            .ok()
-            .map(|rel| {
-                use std::os::unix::ffi::OsStrExt;
-                RelPath::new(rel.as_os_str().as_bytes().to_vec())
-            })
-            .transpose()
-            .map_err(|e| Error::Usage(format!("--manifest {shown}: {e}")))?,
-        _ => None,
-    };
-    Ok(ManifestLocation { path: given.clone(), shown, inside })
-}
-
-fn read_manifest(root: &Root, loc: &ManifestLocation) -> Result<(Manifest, Stamp), Error> {
-    let opened = match &loc.inside {
-        Some(rel) => root.open_file(rel),
-        None => open_path(&loc.path),
-    };
-    let (file, meta): (File, _) = match opened {
-        Ok(x) => x,
-        Err(OpenError::NotFound) => return Err(Error::NoManifest(loc.shown.clone())),
-        Err(OpenError::Unsupported(kind)) => {
-            return Err(Error::NotRegular { path: loc.shown.clone(), kind: kind.describe() })
+impl VerifyOptions {
+    /// The options that say where the seal is and how to read it.
+    pub fn read_options(&self) -> seal::ReadOptions {
+        seal::ReadOptions {
+            manifest: self.manifest.clone(),
+            algo: self.algo,
+            bagit_lenient_names: self.bagit_lenient_names,
         }
-        Err(OpenError::Io(e)) => return Err(Error::io(&loc.path, e)),
-    };
-    let stamp = Stamp::of(&meta);
-    match Manifest::parse(BufReader::with_capacity(256 * 1024, file), &loc.shown) {
-        Ok(m) => Ok((m, stamp)),
-        Err(ReadError::Io(e)) => Err(Error::io(&loc.path, e)),
-        Err(ReadError::Malformed(e)) => Err(Error::Manifest(e)),
     }
 }
 
 /// A file to hash: a sealed entry that is present, or an unsealed one.
 struct Job<'a> {
     path: &'a RelPath,
-    sealed: Option<&'a Entry>,
+    sealed: Option<&'a SealEntry>,
+    algos: Vec<Algo>,
 }
 
-/// Verifies the packet at `root` against its seal.
+/// Verifies the packet at `root` against its seal, whatever its format.
 pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report, Error> {
     let root_dir = Root::open(root).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotADirectory => Error::NotADirectory(root.display().to_string()),
         _ => Error::io(root, e),
     })?;
-    if opts.manifest.is_none() && crate::bagit::is_bag(root) && !root.join(DEFAULT_NAME).exists() {
-        return verify_bag_packet(root, opts, date);
-    }
-    let loc = locate_manifest(root, opts)?;
+    let location = seal::locate(root, &opts.read_options())?;
     let restore_dir = opts.restore_to.as_deref().map(|d| prepare_restore_dir(root, d)).transpose()?;
     let mut exclusions = Exclusions::new(&opts.excludes)?;
-    if let Some(rel) = &loc.inside {
-        exclusions = exclusions.with_path(rel.clone());
+    for rel in location.excluded() {
+        exclusions = exclusions.with_path(rel);
     }
-    // The manifest parse and the walk do not depend on each other: run them
-    // side by side.
-    let (parsed, walked) = std::thread::scope(|s| {
-        let parse = s.spawn(|| read_manifest(&root_dir, &loc));
+    // Reading the seal and walking the tree do not depend on each other:
+    // run them side by side.
+    let (read, walked) = std::thread::scope(|s| {
+        let read = s.spawn(|| seal::read(&root_dir, &location, &opts.read_options()));
         let walked = walk(root, &exclusions);
-        (parse.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), walked)
+        (read.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), walked)
     });
-    let (manifest, manifest_stamp) = parsed?;
+    let seal = read?;
     let tree = walked?;
+    verify_seal(root, &root_dir, &seal, &tree, opts, restore_dir.as_deref(), date)
+}
 
-    let mut findings: Vec<Finding> = Vec::new();
+/// Verifies a read seal against a walked tree: the engine every format
+/// shares.
+fn verify_seal(
+    root: &Path,
+    root_dir: &Root,
+    seal: &Seal,
+    tree: &Tree,
+    opts: &VerifyOptions,
+    restore_dir: Option<&Path>,
+    date: String,
+) -> Result<Report, Error> {
+    let mut findings: Vec<Finding> = seal.findings.clone();
+    for file in seal.files.iter().filter(|f| f.drift.any()) {
+        findings.push(manifest_drift_finding(file));
+    }
     let mut counts = SealVsBytes {
-        sealed: manifest.entries.len() as u64,
-        manifest_drift: manifest.drift.any(),
+        sealed: seal.entries.len() as u64,
+        manifest_drift: findings.iter().any(|f| f.classes.contains(&FindingClass::ManifestDrift)),
         ..SealVsBytes::default()
     };
-    if manifest.drift.any() {
-        findings.push(manifest_drift_finding(&loc, &manifest));
+    if seal.entries.is_empty() && !opts.allow_empty {
+        let shown = seal.files[0].inside.as_ref().map_or_else(|| seal.files[0].shown.clone(), RelPath::display);
+        let mut f = Finding::new(
+            shown,
+            FindingClass::MissingFile,
+            "the seal lists no file: nothing was verified (--allow-empty accepts an empty seal)",
+        );
+        f.proof = Some("the seal was read whole and has no entry".to_string());
+        findings.push(f);
     }
 
+    // A tree that could not be listed completely has no tree hash.
+    let mut tree_complete = true;
     // Sealed paths the walk found as something other than a regular file.
     let mut unsupported_at: HashMap<&[u8], &Problem> = HashMap::new();
     for p in &tree.problems {
+        tree_complete = false;
         match p {
             Problem::Unsupported { raw, .. } => {
                 unsupported_at.insert(raw.as_slice(), p);
@@ -184,22 +166,28 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         }
     }
 
-    let sealed_index = manifest.index();
+    let index: HashMap<&[u8], usize> = seal.entries.iter().enumerate().map(|(i, e)| (e.path.as_bytes(), i)).collect();
+    let strong = seal.strong_algos();
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.files.len());
-    let mut present = vec![false; manifest.entries.len()];
+    let mut present = vec![false; seal.entries.len()];
     for f in &tree.files {
-        let sealed = sealed_index.get(f.path.as_bytes()).map(|&i| {
+        let sealed = index.get(f.path.as_bytes()).map(|&i| {
             present[i] = true;
-            &manifest.entries[i]
+            &seal.entries[i]
         });
-        jobs.push(Job { path: &f.path, sealed });
+        let algos = match sealed {
+            Some(e) => e.algos(),
+            None if seal.scope.covers(&f.path) => strong.clone(),
+            None => Vec::new(),
+        };
+        jobs.push(Job { path: &f.path, sealed, algos });
     }
-    let mut missing: Vec<&Entry> = Vec::new();
-    for (entry, _) in manifest.entries.iter().zip(&present).filter(|(_, &p)| !p) {
+    let mut missing: Vec<&SealEntry> = Vec::new();
+    for (entry, _) in seal.entries.iter().zip(&present).filter(|(_, &p)| !p) {
         if let Some(p) = unsupported_at.remove(entry.path.as_bytes()) {
             counts.unsupported += 1;
             let mut f = problem_finding(p);
-            f.expected_sha256 = Some(entry.digest.to_hex());
+            set_digests(&mut f, entry, None);
             findings.push(f);
         } else {
             missing.push(entry);
@@ -216,7 +204,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
     }
     let outcomes = engine.map(&jobs, |job, buf| {
         let outcome = match root_dir.open_file(job.path) {
-            Ok((file, meta)) => hash_open(file, &meta, buf),
+            Ok((file, meta)) => hash_open_with(file, &meta, buf, &job.algos),
             Err(e) => Outcome::from(e),
         };
         if let Some(p) = &opts.progress {
@@ -226,7 +214,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         // here, in parallel, without reading it again.
         let explained = match (&outcome, job.sealed) {
             (Outcome::Ok(h), Some(entry))
-                if h.digest != entry.digest && h.stamp.size <= (buf.len() as u64).min(opts.diagnose.max_size) =>
+                if !matches_entry(h, entry) && h.stamp.size <= (buf.len() as u64).min(opts.diagnose.max_size) =>
             {
                 Some(explain_bytes(entry, h, &buf[..h.stamp.size as usize], opts))
             }
@@ -238,13 +226,13 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         p.finish();
     }
 
-    let mut tree_complete = true;
     let mut byte_count = 0u64;
+    let mut payload = (0u64, 0u64);
     let mut current: Vec<(&RelPath, Digest)> = Vec::with_capacity(jobs.len());
     let mut stamps: Vec<(&RelPath, Stamp)> = Vec::with_capacity(jobs.len());
     let mut extras: Vec<(&RelPath, Hashed)> = Vec::new();
-    let mut changed: Vec<(&Entry, Hashed)> = Vec::new();
-    let mut explained_early: Vec<(&Entry, Explained)> = Vec::new();
+    let mut changed: Vec<(&SealEntry, Hashed)> = Vec::new();
+    let mut explained_early: Vec<(&SealEntry, Explained)> = Vec::new();
     for (job, (outcome, explained)) in jobs.iter().zip(outcomes) {
         let hashed = match outcome {
             Outcome::Ok(h) => h,
@@ -262,16 +250,21 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
                     FindingClass::ChangedWhileReading => counts.changed_while_reading += 1,
                     _ => {}
                 }
-                f.expected_sha256 = job.sealed.map(|e| e.digest.to_hex());
+                if let Some(entry) = job.sealed {
+                    set_digests(&mut f, entry, None);
+                }
                 findings.push(f);
                 continue;
             }
         };
         byte_count += hashed.stamp.size;
+        if job.path.as_bytes().starts_with(b"data/") {
+            payload = (payload.0 + 1, payload.1 + hashed.stamp.size);
+        }
         current.push((job.path, hashed.digest));
         stamps.push((job.path, hashed.stamp));
         match job.sealed {
-            Some(entry) if entry.digest == hashed.digest => counts.ok += 1,
+            Some(entry) if matches_entry(&hashed, entry) => counts.ok += 1,
             Some(entry) => {
                 counts.changed += 1;
                 match explained {
@@ -279,14 +272,15 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
                     None => changed.push((entry, hashed)),
                 }
             }
-            None => extras.push((job.path, hashed)),
+            None if seal.scope.covers(job.path) => extras.push((job.path, hashed)),
+            None => {}
         }
     }
 
-    let explained = engine.map(&changed, |(entry, hashed), _| explain(&root_dir, entry, hashed, opts));
+    let explained = engine.map(&changed, |(entry, hashed), _| explain(root_dir, entry, hashed, opts));
     let all_explained = changed.iter().map(|(e, _)| *e).zip(explained).chain(explained_early);
     for (entry, (mut finding, restored)) in all_explained {
-        if let (Some(dir), Some(bytes)) = (&restore_dir, restored) {
+        if let (Some(dir), Some(bytes)) = (restore_dir, restored) {
             finding.restored_to = Some(write_restored(dir, &entry.path, &bytes)?);
         }
         findings.push(finding);
@@ -307,63 +301,78 @@ pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report,
         if !same {
             unmodified = false;
             counts.changed_while_reading += 1;
-            findings.push(Finding::new(
+            let mut f = Finding::new(
                 path.display(),
                 FindingClass::ChangedWhileReading,
                 "changed after it was hashed, before the run ended",
-            ));
+            );
+            f.proof = Some("its size, mtime or inode after the run differ from when it was hashed".to_string());
+            findings.push(f);
         }
     }
-    let manifest_now = std::fs::symlink_metadata(&loc.path).map(|m| Stamp::of(&m));
-    if !manifest_now.is_ok_and(|n| manifest_stamp.same_content_state(&n)) {
-        unmodified = false;
-        findings.push(Finding::new(
-            loc.shown.clone(),
-            FindingClass::ChangedWhileReading,
-            "the manifest changed while the packet was verified",
-        ));
+    for file in &seal.files {
+        let now = std::fs::symlink_metadata(&file.path).map(|m| Stamp::of(&m));
+        if !now.is_ok_and(|n| file.stamp.same_content_state(&n)) {
+            unmodified = false;
+            let mut f = Finding::new(
+                file.shown.clone(),
+                FindingClass::ChangedWhileReading,
+                "the seal changed while the packet was verified",
+            );
+            f.proof = Some("its size, mtime or inode after the run differ from when it was read".to_string());
+            findings.push(f);
+        }
     }
 
     current.sort_by(|a, b| a.0.cmp(b.0));
     let tree_sha = tree_complete.then(|| Digest::of(&canonical_bytes(current.iter().map(|(p, d)| (*p, d)))));
-    let sealed_sha = if manifest.canonical {
-        manifest.sha256
-    } else {
-        Digest::of(&canonical_bytes(manifest.entries.iter().map(|e| (&e.path, &e.digest))))
-    };
 
     let mut report = Report::new("verify", date);
-    let status = expect_tree(&mut report, opts.expect_tree, tree_sha);
-
+    let mut status = expect_tree(&mut report, opts.expect_tree, tree_sha);
+    if let Some(facts) = &seal.bag {
+        let seal_ok = findings.iter().all(|f| f.status().is_pass());
+        let (section, finding) = seal::bagit::check(facts, payload.0, payload.1, seal_ok);
+        report.checks.bagit = Some(section);
+        findings.extend(finding);
+    }
     let seal_ok = findings.iter().all(|f| f.status().is_pass());
     if !opts.pins.is_empty() {
-        let (section, pin_findings, _) = check_all(&opts.pins, &opts.diagnose, &engine);
+        let (section, pin_findings, pin_status) = check_all(&opts.pins, &opts.diagnose, &engine);
         report.checks.pins = Some(section);
         findings.extend(pin_findings);
+        status = status.max(pin_status);
     }
     if opts.scan.is_active() {
-        let (section, scan_findings) = scan_tree(&root_dir, &tree.files, &opts.scan, &engine);
+        let (section, scan_findings) = scan_tree(root_dir, &tree.files, &opts.scan, &engine);
         report.checks.content_scan = Some(section);
         findings.extend(scan_findings);
     }
     findings.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.classes.cmp(&b.classes)));
     counts.verdict = Some(Verdict::from_ok(seal_ok));
+    let primary: &SealFile = &seal.files[0];
     report.packet = Some(Packet {
         root: root.display().to_string(),
-        manifest: loc.shown.clone(),
-        manifest_sha256: Some(manifest.sha256.to_hex()),
-        manifest_canonical: Some(manifest.canonical),
+        manifest: primary.shown.clone(),
+        manifest_sha256: Some(primary.sha256.to_hex()),
+        manifest_canonical: (seal.format == Format::Sums).then_some(primary.canonical),
         packet_tree_sha256: tree_sha.map(|d| d.to_hex()),
-        sealed_tree_sha256: Some(sealed_sha.to_hex()),
-        file_count: (tree.files.len()) as u64,
+        sealed_tree_sha256: seal.sealed_tree_sha256().map(|d| d.to_hex()),
+        file_count: tree.files.len() as u64,
         byte_count,
+        seal_format: Some(seal.format.name().to_string()),
+        seal_algorithms: seal.algos(),
     });
     report.checks.seal_vs_bytes = Some(counts);
     report.findings = findings;
-    report.sealed_paths = manifest.entries.iter().map(|e| e.path.display()).collect();
+    report.sealed_paths = seal.entries.iter().map(|e| e.path.display()).collect();
     report.self_check.packet_unmodified = unmodified;
     report.finish(status);
     Ok(report)
+}
+
+/// Whether a hashed file matches every digest its entry is sealed with.
+fn matches_entry(h: &Hashed, entry: &SealEntry) -> bool {
+    entry.digests.iter().all(|d| h.matches(&d.digest) == Some(true))
 }
 
 /// Records the `--expect-tree` check; the status it implies.
@@ -379,52 +388,6 @@ fn expect_tree(report: &mut Report, want: Option<Digest>, actual: Option<Digest>
     } else {
         Status::Integrity
     }
-}
-
-/// A BagIt bag, verified as a packet, with `--expect-tree` and pins.
-/// Options a bag does not support are refused, never ignored: a check the
-/// user asked for and did not get would be a silent pass.
-fn verify_bag_packet(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report, Error> {
-    let unsupported: Vec<&str> = [
-        (opts.scan.is_active(), "--scan-secrets/--forbid-token"),
-        (opts.against.is_some(), "--against"),
-        (opts.restore_to.is_some(), "--restore-to"),
-        (!opts.excludes.is_empty(), "--exclude"),
-        (opts.allow_extra, "--allow-extra"),
-    ]
-    .into_iter()
-    .filter_map(|(set, name)| set.then_some(name))
-    .collect();
-    if !unsupported.is_empty() {
-        return Err(Error::Usage(format!(
-            "{} is a BagIt bag, and {} is not supported for bags yet: refusing rather than skipping it",
-            root.display(),
-            unsupported.join(", ")
-        )));
-    }
-    let bag = crate::bagit::BagOptions {
-        allow_weak: opts.allow_weak,
-        lenient_names: opts.bagit_lenient_names,
-        threads: opts.threads,
-        diagnose: opts.diagnose,
-    };
-    let mut report = crate::bagit::verify_bag(root, &bag, date)?;
-    let actual = report
-        .packet
-        .as_ref()
-        .and_then(|p| p.packet_tree_sha256.as_deref())
-        .and_then(|h| Digest::from_hex_any_case(h.as_bytes()).ok());
-    let mut status = report.status().max(expect_tree(&mut report, opts.expect_tree, actual));
-    if !opts.pins.is_empty() {
-        let engine = Engine::new(opts.threads).map_err(|e| Error::io(root, e))?;
-        let (section, pin_findings, pin_status) = check_all(&opts.pins, &opts.diagnose, &engine);
-        report.checks.pins = Some(section);
-        report.findings.extend(pin_findings);
-        report.findings.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.classes.cmp(&b.classes)));
-        status = status.max(pin_status);
-    }
-    report.finish(status);
-    Ok(report)
 }
 
 /// Scans every file of the tree for forbidden content.
@@ -460,28 +423,35 @@ fn scan_tree(
     (section, findings)
 }
 
-fn manifest_drift_finding(loc: &ManifestLocation, m: &Manifest) -> Finding {
+fn manifest_drift_finding(file: &SealFile) -> Finding {
+    let m = &file.drift;
     let mut classes = vec![FindingClass::ManifestDrift];
     let mut what = Vec::new();
-    if m.drift.bom {
+    let mut undo = Vec::new();
+    if m.bom {
         classes.push(FindingClass::BomPrefix);
         what.push("starts with a UTF-8 BOM");
+        undo.push("stripping the BOM");
     }
-    if m.drift.crlf {
+    if m.crlf {
         classes.push(FindingClass::CrlfDrift);
         what.push("has CRLF line ends");
+        undo.push("CRLF→LF");
     }
-    if m.drift.missing_final_newline {
+    if m.missing_final_newline {
         classes.push(FindingClass::TrailingNewlineDrift);
         what.push("lacks the final newline");
+        undo.push("adding the final newline");
     }
     let mut f = Finding::new(
-        loc.inside.as_ref().map(RelPath::display).unwrap_or_else(|| loc.shown.clone()),
+        file.inside.as_ref().map(RelPath::display).unwrap_or_else(|| file.shown.clone()),
         FindingClass::ManifestDrift,
         format!("the manifest itself drifted: it {}", what.join(", ")),
     );
     f.classes = classes;
-    f.actual_sha256 = Some(m.sha256.to_hex());
+    f.actual_sha256 = Some(file.sha256.to_hex());
+    f.proof =
+        Some(format!("the manifest parses line by line; {} gives the form its writer makes", undo.join(", then ")));
     f.hint = Some(
         "the manifest was re-saved or converted (editor, git core.autocrlf); restore its canonical bytes: \
          `sealcheck seal --stdout` shows them, and .gitattributes `-text` keeps git from converting it"
@@ -494,19 +464,26 @@ fn manifest_drift_finding(loc: &ManifestLocation, m: &Manifest) -> Finding {
 type Explained = (Finding, Option<Vec<u8>>);
 
 /// Reads a changed file again and diagnoses it.
-fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) -> Explained {
+fn explain(root: &Root, entry: &SealEntry, hashed: &Hashed, opts: &VerifyOptions) -> Explained {
     let cap = opts.diagnose.max_size;
     match root.read_capped(&entry.path, cap) {
         Some(b) if Digest::of(&b) == hashed.digest => explain_bytes(entry, hashed, &b, opts),
         Some(_) => {
             let mut f = changed_finding(entry, hashed);
             f.message.push_str("; it changed again while being diagnosed");
+            f.proof = Some("its bytes differ from the seal; read again for diagnosis, they had changed".into());
             (f, None)
         }
         None => {
             let mut f = changed_finding(entry, hashed);
             f.message.push_str(&format!(
                 "; not diagnosed: {} bytes is over the diagnosis cap of {cap} bytes",
+                hashed.stamp.size
+            ));
+            f.proof = Some(format!(
+                "its bytes hash to another digest than the sealed {}; not searched for a known drift: {} bytes is \
+                 over the diagnosis cap of {cap} bytes",
+                entry.primary().algo(),
                 hashed.stamp.size
             ));
             (f, None)
@@ -516,10 +493,10 @@ fn explain(root: &Root, entry: &Entry, hashed: &Hashed, opts: &VerifyOptions) ->
 
 /// Diagnoses a changed file's bytes (which hash to `hashed.digest`), and
 /// compares them with `--against`.
-fn explain_bytes(entry: &Entry, hashed: &Hashed, bytes: &[u8], opts: &VerifyOptions) -> Explained {
+fn explain_bytes(entry: &SealEntry, hashed: &Hashed, bytes: &[u8], opts: &VerifyOptions) -> Explained {
     let mut f = changed_finding(entry, hashed);
-    let diagnosis = diagnose(bytes, &entry.digest, &opts.diagnose);
-    f.proof = diagnosis.proof(&entry.digest);
+    let diagnosis = diagnose(bytes, entry.primary(), &opts.diagnose);
+    f.proof = Some(diagnosis.proof(entry.primary(), &opts.diagnose));
     let mut restored = None;
     match diagnosis {
         Diagnosis::Proven { classes, restored: r, .. } => {
@@ -528,13 +505,13 @@ fn explain_bytes(entry: &Entry, hashed: &Hashed, bytes: &[u8], opts: &VerifyOpti
             f.classes = classes;
             restored = Some(r);
         }
-        Diagnosis::Unexplained => f.hint = Some(hint(FindingClass::EditedContent).to_string()),
+        Diagnosis::Unexplained { .. } => f.hint = Some(hint(FindingClass::EditedContent).to_string()),
         Diagnosis::NotDiagnosed(why) => f.message.push_str(&format!("; {why}")),
     }
     if let Some(dir) = &opts.against {
         let copy = entry.path.under(dir);
-        match std::fs::read(&copy) {
-            Ok(sealed) if Digest::of(&sealed) == entry.digest => {
+        match input::read(&copy, Kind::Mirror) {
+            Ok(sealed) if entry.matches(&sealed) => {
                 let c = compare(&sealed, bytes);
                 f.first_difference = Some(c.first_difference);
                 f.diff = Some(c.detail);
@@ -546,7 +523,7 @@ fn explain_bytes(entry: &Entry, hashed: &Hashed, bytes: &[u8], opts: &VerifyOpti
                     Digest::of(&other)
                 ))
             }
-            Err(e) => f.diff = Some(format!("{}: {e}", copy.display())),
+            Err(e) => f.diff = Some(e.to_string()),
         }
     }
     (f, restored)
@@ -596,114 +573,8 @@ fn write_restored(dir: &Path, rel: &RelPath, bytes: &[u8]) -> Result<String, Err
     Ok(target.display().to_string())
 }
 
-fn changed_finding(entry: &Entry, hashed: &Hashed) -> Finding {
+fn changed_finding(entry: &SealEntry, hashed: &Hashed) -> Finding {
     let mut f = Finding::new(entry.path.display(), FindingClass::EditedContent, "bytes differ from the seal");
-    f.expected_sha256 = Some(entry.digest.to_hex());
-    f.actual_sha256 = Some(hashed.digest.to_hex());
+    set_digests(&mut f, entry, Some(hashed));
     f
-}
-
-#[derive(Default)]
-struct TreeCounts {
-    missing: u64,
-    extra: u64,
-    moved: u64,
-}
-
-/// Pairs missing sealed paths with unsealed present ones: the same digest is
-/// a move; a name equal under Unicode normalization is a file-name drift.
-/// Both lookups go through hash maps, so the cost is linear.
-fn match_missing_and_extra(
-    missing: &[&Entry],
-    extras: &[(&RelPath, Hashed)],
-    allow_extra: bool,
-) -> (Vec<Finding>, TreeCounts) {
-    let mut findings = Vec::new();
-    let mut counts = TreeCounts::default();
-    let mut used = vec![false; extras.len()];
-
-    let mut by_nfc: HashMap<String, usize> = HashMap::new();
-    for (i, (path, _)) in extras.iter().enumerate() {
-        if let Ok(s) = std::str::from_utf8(path.as_bytes()) {
-            by_nfc.entry(s.nfc().collect()).or_insert(i);
-        }
-    }
-    let mut by_digest: HashMap<Digest, Vec<usize>> = HashMap::new();
-    for (i, (_, h)) in extras.iter().enumerate().rev() {
-        by_digest.entry(h.digest).or_default().push(i);
-    }
-
-    let mut still_missing = Vec::new();
-    for entry in missing {
-        let renamed = std::str::from_utf8(entry.path.as_bytes())
-            .ok()
-            .and_then(|s| by_nfc.get(&s.nfc().collect::<String>()).copied())
-            .filter(|&i| !used[i]);
-        if let Some(i) = renamed {
-            used[i] = true;
-            counts.moved += 1;
-            let (to, h) = &extras[i];
-            let mut f = Finding::new(
-                entry.path.display(),
-                FindingClass::FilenameNormalizationDrift,
-                format!("sealed name is present only in another Unicode normalization form: {}", to.display()),
-            );
-            if h.digest != entry.digest {
-                f.classes.push(FindingClass::EditedContent);
-                f.message.push_str(", and its bytes differ");
-            }
-            f.expected_sha256 = Some(entry.digest.to_hex());
-            f.actual_sha256 = Some(h.digest.to_hex());
-            f.moved_to = Some(to.display());
-            f.hint = Some(
-                "the name was re-normalized (macOS file systems, archive tools, rsync --iconv); \
-                 restore the sealed byte form of the name"
-                    .to_string(),
-            );
-            findings.push(f);
-            continue;
-        }
-        let moved = by_digest.get_mut(&entry.digest).and_then(|v| {
-            while let Some(i) = v.pop() {
-                if !used[i] {
-                    return Some(i);
-                }
-            }
-            None
-        });
-        match moved {
-            Some(i) => {
-                used[i] = true;
-                counts.moved += 1;
-                let to = extras[i].0.display();
-                let mut f = Finding::new(
-                    entry.path.display(),
-                    FindingClass::MovedFile,
-                    format!("sealed bytes are present under another path: {to}"),
-                );
-                f.expected_sha256 = Some(entry.digest.to_hex());
-                f.actual_sha256 = Some(entry.digest.to_hex());
-                f.moved_to = Some(to);
-                findings.push(f);
-            }
-            None => still_missing.push(entry),
-        }
-    }
-    for entry in still_missing {
-        counts.missing += 1;
-        let mut f = Finding::new(entry.path.display(), FindingClass::MissingFile, "sealed path is absent");
-        f.expected_sha256 = Some(entry.digest.to_hex());
-        findings.push(f);
-    }
-    for ((path, h), _) in extras.iter().zip(&used).filter(|(_, &u)| !u) {
-        counts.extra += 1;
-        let mut f = Finding::new(path.display(), FindingClass::ExtraFile, "present but not sealed");
-        f.actual_sha256 = Some(h.digest.to_hex());
-        f.allowed = allow_extra;
-        if allow_extra {
-            f.message.push_str(" (allowed by --allow-extra)");
-        }
-        findings.push(f);
-    }
-    (findings, counts)
 }

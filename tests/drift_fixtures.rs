@@ -48,7 +48,11 @@ fn every_real_tool_fixture_is_diagnosed_as_its_class_and_restores_to_the_seal() 
         let f = &report.findings[0];
         let codes: Vec<&str> = f.classes.iter().map(|c| c.code()).collect();
         assert_eq!(codes[0], class, "{name}: {codes:?}");
-        assert!(f.proof.as_deref().is_some_and(|p| p.contains("reproduces sealed sha256")), "{name}: {:?}", f.proof);
+        assert!(
+            f.proof.as_deref().is_some_and(|p| p.contains("reproduces the sealed digest")),
+            "{name}: {:?}",
+            f.proof
+        );
         assert!(f.hint.is_some(), "{name}");
         let restored = std::fs::read(f.restored_to.as_ref().expect("restored")).unwrap();
         assert_eq!(Some(common::sha256_hex(&restored)), f.expected_sha256, "{name}: restored bytes");

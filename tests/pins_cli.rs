@@ -41,7 +41,7 @@ fn referenced_not_duplicated_pins_hold_and_fail_closed() {
     let f = &report.findings[0];
     let codes: Vec<&str> = f.classes.iter().map(|c| c.code()).collect();
     assert_eq!(codes, ["pin_mismatch", "crlf_drift"]);
-    assert!(f.proof.as_deref().unwrap().starts_with("CRLF→LF reproduces sealed sha256"));
+    assert!(f.proof.as_deref().unwrap().starts_with("CRLF→LF reproduces the sealed digest"));
     let pins_section = report.checks.pins.unwrap();
     assert_eq!((pins_section.total, pins_section.ok, pins_section.mismatch), (1, 0, 1));
     assert_eq!(report.checks.seal_vs_bytes.unwrap().verdict, Some(sealcheck::report::Verdict::Pass));

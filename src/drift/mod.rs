@@ -17,8 +17,10 @@
 pub mod json;
 pub mod mojibake;
 pub mod text;
+pub mod tree;
 pub mod typography;
 
+use crate::digest::AnyDigest;
 use crate::finding::FindingClass;
 use crate::Digest;
 
@@ -169,21 +171,49 @@ pub enum Diagnosis {
         restored: Vec<u8>,
     },
     /// Nothing known reproduces the seal.
-    Unexplained,
+    Unexplained {
+        /// Candidate byte strings hashed.
+        tried: usize,
+        /// Whether the candidate budget ran out before every chain was tried.
+        limit_reached: bool,
+        /// Whether the bytes hold a NUL, so no text transform applies.
+        binary: bool,
+    },
     /// The file was not diagnosed, and why.
     NotDiagnosed(String),
 }
 
 impl Diagnosis {
-    /// The proof sentence for a proven diagnosis.
-    pub fn proof(&self, sealed: &Digest) -> Option<String> {
+    /// What the diagnosis established and how: for a proven drift, the
+    /// transform that reproduced the seal; otherwise what was searched and
+    /// that nothing reproduced it. The same drift gives the same sentence
+    /// whatever the seal's format and algorithm.
+    pub fn proof(&self, sealed: &AnyDigest, opts: &DiagnoseOptions) -> String {
         match self {
-            Diagnosis::Proven { chain, .. } => Some(format!(
-                "{} reproduces sealed sha256 {}…",
+            Diagnosis::Proven { chain, restored, .. } => format!(
+                "{} reproduces the sealed digest (the restored bytes have sha256 {}…)",
                 chain.iter().map(Step::describe).collect::<Vec<_>>().join(", then "),
-                &sealed.to_hex()[..12]
-            )),
-            _ => None,
+                &Digest::of(restored).to_hex()[..12]
+            ),
+            Diagnosis::Unexplained { binary: true, .. } => format!(
+                "its bytes do not match the sealed {}; they hold a NUL byte, so no text drift (BOM, line ends, \
+                 Unicode, JSON, typography, mojibake) can apply and none was tried",
+                sealed.algo()
+            ),
+            Diagnosis::Unexplained { tried, limit_reached, .. } => format!(
+                "its bytes do not match the sealed {}; {tried} candidates from chains of up to 4 known drifts \
+                 (BOM, line ends, final newline, NFC/NFD, JSON escapes and layouts, typography, cp1252/latin-1) \
+                 were hashed and none reproduced it{}",
+                sealed.algo(),
+                if *limit_reached {
+                    format!(" (the search stopped at its limit of {} candidates)", opts.max_candidates)
+                } else {
+                    String::new()
+                }
+            ),
+            Diagnosis::NotDiagnosed(why) => {
+                format!("its bytes do not match the sealed {}; no drift was searched for: {why}", sealed.algo())
+            }
         }
     }
 }
@@ -301,7 +331,7 @@ fn run_chain(b: &[u8], chain: &[Step]) -> Option<Vec<u8>> {
 }
 
 /// Finds which known drifts reproduce `sealed` from `actual`.
-pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagnosis {
+pub fn diagnose(actual: &[u8], sealed: &AnyDigest, opts: &DiagnoseOptions) -> Diagnosis {
     if actual.len() as u64 > opts.max_size {
         return Diagnosis::NotDiagnosed(format!(
             "not diagnosed: {} bytes is over the diagnosis cap of {} bytes",
@@ -310,7 +340,7 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
         ));
     }
     if !is_text(actual) {
-        return Diagnosis::Unexplained;
+        return Diagnosis::Unexplained { tried: 0, limit_reached: false, binary: true };
     }
     let mut budget = opts.max_candidates;
     // Candidates go by chain length; the first length with a proof ends the
@@ -321,7 +351,7 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
             return;
         }
         *budget -= 1;
-        if Digest::of(&bytes) == *sealed {
+        if sealed.matches(&bytes) {
             proofs.push((chain, bytes));
         }
     };
@@ -371,7 +401,8 @@ pub fn diagnose(actual: &[u8], sealed: &Digest, opts: &DiagnoseOptions) -> Diagn
         }
     }
     if proofs.is_empty() {
-        return Diagnosis::Unexplained;
+        let tried = opts.max_candidates - budget;
+        return Diagnosis::Unexplained { tried, limit_reached: budget == 0, binary: false };
     }
     // A byte-local explanation is more specific than "re-serialized".
     if proofs.iter().any(|(c, _)| !c.iter().any(|s| matches!(s, Step::JsonLayout(_)))) {
@@ -400,7 +431,7 @@ mod tests {
     use super::*;
 
     fn proven(sealed: &[u8], actual: &[u8]) -> (Vec<FindingClass>, String) {
-        let d = Digest::of(sealed);
+        let d = Digest::of(sealed).into();
         match diagnose(actual, &d, &DiagnoseOptions::default()) {
             Diagnosis::Proven { classes, chain, restored } => {
                 assert_eq!(restored, sealed);
@@ -441,9 +472,30 @@ mod tests {
 
     #[test]
     fn edits_are_unexplained_and_binary_is_not_searched() {
-        assert_eq!(diagnose(b"hello", &Digest::of(b"world"), &DiagnoseOptions::default()), Diagnosis::Unexplained);
-        assert_eq!(diagnose(b"\0\x01", &Digest::of(b"\0\x01\n"), &DiagnoseOptions::default()), Diagnosis::Unexplained);
+        let opts = DiagnoseOptions::default();
+        let sealed: AnyDigest = Digest::of(b"world").into();
+        let d = diagnose(b"hello", &sealed, &opts);
+        assert!(
+            matches!(d, Diagnosis::Unexplained { tried, limit_reached: false, binary: false } if tried > 0),
+            "{d:?}"
+        );
+        let proof = d.proof(&sealed, &opts);
+        assert!(proof.contains("candidates") && proof.contains("none reproduced it"), "{proof}");
+        let binary = diagnose(b"\0\x01", &Digest::of(b"\0\x01\n").into(), &opts);
+        assert_eq!(binary, Diagnosis::Unexplained { tried: 0, limit_reached: false, binary: true });
         let capped = DiagnoseOptions { max_size: 2, ..DiagnoseOptions::default() };
-        assert!(matches!(diagnose(b"abc", &Digest::of(b"x"), &capped), Diagnosis::NotDiagnosed(_)));
+        assert!(matches!(diagnose(b"abc", &Digest::of(b"x").into(), &capped), Diagnosis::NotDiagnosed(_)));
+    }
+
+    #[test]
+    fn a_sha512_seal_gives_the_same_diagnosis_and_proof_as_sha256() {
+        let opts = DiagnoseOptions::default();
+        let (sealed, actual) = (&b"a\nb\n"[..], &b"a\r\nb\r\n"[..]);
+        let by256: AnyDigest = Digest::of(sealed).into();
+        let by512 = crate::digest::Algo::Sha512.digest(sealed);
+        let (d256, d512) = (diagnose(actual, &by256, &opts), diagnose(actual, &by512, &opts));
+        assert_eq!(d256, d512);
+        assert_eq!(d256.proof(&by256, &opts), d512.proof(&by512, &opts));
+        assert!(matches!(d512, Diagnosis::Proven { ref restored, .. } if restored == sealed));
     }
 }

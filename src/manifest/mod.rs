@@ -18,6 +18,7 @@ use std::io::BufRead;
 
 pub use parse::{LineError, LineForm, MAX_LINE_LEN};
 
+use crate::digest::{Algo, AnyDigest};
 use crate::relpath::collisions;
 use crate::{Digest, RelPath};
 
@@ -30,7 +31,7 @@ pub struct Entry {
     /// Its path relative to the packet root.
     pub path: RelPath,
     /// Its sealed digest.
-    pub digest: Digest,
+    pub digest: AnyDigest,
     /// The manifest line it came from (1-based).
     pub line: usize,
 }
@@ -58,6 +59,9 @@ impl ManifestDrift {
 pub struct Manifest {
     /// The entries, sorted by path.
     pub entries: Vec<Entry>,
+    /// The one digest algorithm of every entry (SHA-256 for an empty
+    /// manifest whose algorithm was not given).
+    pub algo: Algo,
     /// Drift of the manifest's own bytes.
     pub drift: ManifestDrift,
     /// SHA-256 of the manifest bytes as read.
@@ -106,13 +110,23 @@ pub enum ReadError {
 }
 
 impl Manifest {
-    /// Parses the strict grammar from `reader`. `source` names it in errors.
+    /// Parses the strict grammar from `reader`, each line's algorithm
+    /// inferred from the line (see [`parse::parse_line_as`]). `source` names
+    /// it in errors.
     pub fn parse<R: BufRead>(reader: R, source: &str) -> Result<Manifest, ReadError> {
+        Manifest::parse_as(reader, source, None)
+    }
+
+    /// Parses the strict grammar from `reader`, every digest of `algo`, or
+    /// when `None` of the algorithm the first line shows (rule M11: one
+    /// algorithm per manifest).
+    pub fn parse_as<R: BufRead>(reader: R, source: &str, algo: Option<Algo>) -> Result<Manifest, ReadError> {
         let mut lines = parse::LineReader::new(reader);
         let mut entries: Vec<Entry> = Vec::new();
         let mut errors: Vec<(usize, LineError)> = Vec::new();
         let mut drift = ManifestDrift::default();
         let mut first_form: Option<(usize, LineForm)> = None;
+        let mut first_algo: Option<(usize, Algo)> = None;
         let mut all_lines_canonical = true;
         let mut in_order = true;
         // Lines are read in order (the reader hashes every byte and caps
@@ -123,8 +137,10 @@ impl Manifest {
             entries: &mut entries,
             errors: &mut errors,
             first_form: &mut first_form,
+            first_algo: &mut first_algo,
             all_lines_canonical: &mut all_lines_canonical,
             in_order: &mut in_order,
+            algo,
         };
         while let Some((no, line)) = lines.next_line().map_err(ReadError::Io)? {
             let (line, end) = match line {
@@ -170,10 +186,11 @@ impl Manifest {
             errors.sort_by_key(|(line, _)| *line);
             return Err(ReadError::Malformed(ManifestErrors { source: source.to_string(), errors }));
         }
+        let algo = first_algo.map(|(_, a)| a).or(algo).unwrap_or(Algo::Sha256);
         // Canonical: every line as the writer writes it, strictly sorted,
-        // with LF ends and no BOM (so no duplicates either).
-        let canonical = all_lines_canonical && in_order && !drift.any();
-        Ok(Manifest { entries: unique, drift, sha256, bytes, canonical })
+        // with LF ends and no BOM (so no duplicates either), SHA-256.
+        let canonical = all_lines_canonical && in_order && !drift.any() && algo == Algo::Sha256;
+        Ok(Manifest { entries: unique, algo, drift, sha256, bytes, canonical })
     }
 
     /// The entries as a map from path bytes to index.
@@ -198,8 +215,10 @@ struct Collect<'a> {
     entries: &'a mut Vec<Entry>,
     errors: &'a mut Vec<(usize, LineError)>,
     first_form: &'a mut Option<(usize, LineForm)>,
+    first_algo: &'a mut Option<(usize, Algo)>,
     all_lines_canonical: &'a mut bool,
     in_order: &'a mut bool,
+    algo: Option<Algo>,
 }
 
 impl Batch {
@@ -213,7 +232,9 @@ impl Batch {
     fn flush(&mut self, c: &mut Collect<'_>) {
         use rayon::prelude::*;
         let bytes = &self.bytes;
-        let parsed: Vec<_> = self.lines.par_iter().map(|(no, r)| (*no, parse_strict(&bytes[r.clone()]))).collect();
+        let algo = c.algo;
+        let parsed: Vec<_> =
+            self.lines.par_iter().map(|(no, r)| (*no, parse_strict(&bytes[r.clone()], algo))).collect();
         for (no, result) in parsed {
             match result {
                 Ok((path, digest, form, canonical_line)) => {
@@ -237,6 +258,17 @@ impl Batch {
                         }
                         Some(_) => {}
                     }
+                    match *c.first_algo {
+                        None => *c.first_algo = Some((no, digest.algo())),
+                        Some((first, a)) if a != digest.algo() => {
+                            c.errors.push((
+                                no,
+                                LineError::MixedAlgorithms { first_line: first, expected: a, found: digest.algo() },
+                            ));
+                            continue;
+                        }
+                        Some(_) => {}
+                    }
                     c.entries.push(Entry { path, digest, line: no });
                 }
                 Err(e) => c.errors.push((no, e)),
@@ -249,14 +281,14 @@ impl Batch {
 
 /// One line of the strict grammar (rules M1–M9): the path, the digest, the
 /// grammar, and whether the line is in canonical form.
-fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm, bool), LineError> {
+fn parse_strict(line: &[u8], algo: Option<Algo>) -> Result<(RelPath, AnyDigest, LineForm, bool), LineError> {
     match line.first() {
         None => return Err(LineError::Blank),
         Some(b'#') => return Err(LineError::Comment),
         Some(b' ' | b'\t') => return Err(LineError::LeadingWhiteSpace),
         _ => {}
     }
-    let parsed = parse::parse_line(line)?;
+    let parsed = parse::parse_line_as(line, algo)?;
     let name = parsed.name.as_ref();
     // What `sha256sum ./file` writes: one leading "./" is accepted.
     let name = match name.strip_prefix(b"./") {
@@ -265,7 +297,8 @@ fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm, bool), LineEr
     };
     let stripped = name.len() != parsed.name.len();
     let path = RelPath::new(name.to_vec()).map_err(LineError::Path)?;
-    Ok((path, parsed.digest, parsed.form, !stripped && is_canonical_line(line, &parsed)))
+    let canonical = !stripped && is_canonical_line(line, &parsed);
+    Ok((path, parsed.digest, parsed.form, canonical))
 }
 
 /// Whether a parsed line is byte for byte what the canonical writer would
@@ -276,11 +309,12 @@ fn parse_strict(line: &[u8]) -> Result<(RelPath, Digest, LineForm, bool), LineEr
 fn is_canonical_line(line: &[u8], parsed: &parse::Line<'_>) -> bool {
     let escaped = line.first() == Some(&b'\\');
     let hex = &line[usize::from(escaped)..];
+    let n = parsed.digest.algo().hex_len();
     parsed.form == (LineForm::Untagged { binary: false })
         && escaped == escape::needs_escape(&parsed.name)
-        && hex.len() > 66
-        && hex[..64].iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        && hex[66..] == *escape::escape(&parsed.name)
+        && hex.len() > n + 2
+        && hex[..n].iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && hex[n + 2..] == *escape::escape(&parsed.name)
 }
 
 #[cfg(test)]
@@ -393,7 +427,14 @@ mod props {
         let raw = format!("\\{h}  a\\\\b\rc\n");
         let m = Manifest::parse(raw.as_bytes(), "M").ok().unwrap();
         assert!(!m.canonical);
-        let rendered = write::canonical_bytes(m.entries.iter().map(|e| (&e.path, &e.digest)));
+        let rendered = write::canonical_bytes(
+            m.entries
+                .iter()
+                .map(|e| (&e.path, e.digest.sha256().unwrap()))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(p, d)| (*p, d)),
+        );
         assert_eq!(rendered, format!("\\{h}  a\\\\b\\rc\n").into_bytes());
         assert!(Manifest::parse(&rendered[..], "M").ok().unwrap().canonical);
     }
@@ -408,7 +449,7 @@ mod props {
                 text = text.replace('\n', "\r\n");
             }
             if let Ok(m) = Manifest::parse(text.as_bytes(), "M") {
-                let rendered = write::canonical_bytes(m.entries.iter().map(|e| (&e.path, &e.digest)));
+                let rendered = write::canonical_bytes(m.entries.iter().map(|e| (&e.path, e.digest.sha256().unwrap())).collect::<Vec<_>>().iter().map(|(p, d)| (*p, d)));
                 prop_assert_eq!(m.canonical, rendered == text.as_bytes());
             }
         }

@@ -13,7 +13,7 @@ use std::io::{self, BufRead};
 use sha2::{Digest as _, Sha256};
 
 use super::escape::{unescape, UnescapeError};
-use crate::digest::DigestError;
+use crate::digest::{Algo, AnyDigest, DigestError};
 use crate::relpath::PathError;
 use crate::Digest;
 
@@ -29,7 +29,7 @@ pub enum LineForm {
         /// The ` *` (binary mode) marker was used.
         binary: bool,
     },
-    /// BSD tagged: `SHA256 (name) = hex`.
+    /// BSD tagged: `SHA256 (name) = hex` (or `SHA512`, `BLAKE3`).
     Tagged,
 }
 
@@ -38,7 +38,7 @@ impl LineForm {
     pub fn describe(self) -> &'static str {
         match self {
             LineForm::Untagged { .. } => "untagged 'HEX  NAME'",
-            LineForm::Tagged => "tagged 'SHA256 (NAME) = HEX'",
+            LineForm::Tagged => "tagged 'ALGO (NAME) = HEX'",
         }
     }
 }
@@ -49,7 +49,7 @@ pub struct Line<'a> {
     /// The file name, unescaped: raw bytes.
     pub name: Cow<'a, [u8]>,
     /// The digest.
-    pub digest: Digest,
+    pub digest: AnyDigest,
     /// The grammar it was written in.
     pub form: LineForm,
 }
@@ -85,12 +85,31 @@ pub enum LineError {
     /// Nothing after the separator.
     #[error("empty file name")]
     EmptyName,
-    /// A tagged line that is not `SHA256 (NAME) = HEX`.
-    #[error("expected 'SHA256 (NAME) = HEX'")]
+    /// A tagged line that is not `ALGO (NAME) = HEX`.
+    #[error("expected 'ALGO (NAME) = HEX'")]
     Tagged,
-    /// A tagged line for another algorithm.
-    #[error("tagged line for another algorithm (expected SHA256)")]
-    OtherAlgorithm,
+    /// A tagged line for another algorithm than the one expected.
+    #[error("tagged line for another algorithm (expected {expected})")]
+    OtherAlgorithm {
+        /// What was expected: an algorithm tag, or the list of those read.
+        expected: &'static str,
+    },
+    /// A line for a weak algorithm (SHA-1, MD5), which never vouches for a
+    /// file alone.
+    #[error("{0} digest: a weak algorithm never vouches for a file alone (expected SHA256, SHA512 or BLAKE3)")]
+    Weak(Algo),
+    /// Two digest algorithms in one manifest.
+    #[error(
+        "{found} digest in a manifest whose line {first_line} is {expected} (expected one algorithm per manifest)"
+    )]
+    MixedAlgorithms {
+        /// The first line's number.
+        first_line: usize,
+        /// The first line's algorithm.
+        expected: Algo,
+        /// This line's algorithm.
+        found: Algo,
+    },
     /// A bad escape in an escaped name.
     #[error("{0}")]
     Escape(UnescapeError),
@@ -128,11 +147,20 @@ pub enum LineError {
     },
 }
 
-/// Parses one line (without its line end) as `sha256sum -c` would read it.
+/// Parses one line (without its line end) as `sha256sum -c` would read it:
+/// SHA-256 only.
 ///
 /// White space before the digest is allowed here only because GNU allows it;
 /// the strict grammar refuses it before calling this.
 pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
+    parse_line_as(line, Some(Algo::Sha256))
+}
+
+/// Parses one line whose digest is of `algo`, or, when `None`, of the
+/// algorithm the line itself shows: its tag, or its length (64 hex digits
+/// are SHA-256, 128 are SHA-512). BLAKE3 has SHA-256's length, so untagged
+/// BLAKE3 lines are read only when `algo` says so.
+pub fn parse_line_as(line: &[u8], algo: Option<Algo>) -> Result<Line<'_>, LineError> {
     if line.is_empty() {
         return Err(LineError::Blank);
     }
@@ -144,9 +172,9 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
         Some(rest) => (rest, true),
         None => (s, false),
     };
-    // Fast path: the common untagged line, `<64 hex>␠␠name` or `␠*name`.
-    if s.len() > 66 && s[64] == b' ' && matches!(s[65], b' ' | b'*') {
-        if let Ok(digest) = Digest::from_hex_any_case(&s[..64]) {
+    // Fast path: the common untagged SHA-256 line, `<64 hex>␠␠name`.
+    if matches!(algo, None | Some(Algo::Sha256)) && s.len() > 66 && s[64] == b' ' && matches!(s[65], b' ' | b'*') {
+        if let Ok(digest) = AnyDigest::from_hex(Algo::Sha256, &s[..64]) {
             return Ok(Line {
                 name: name_of(&s[66..], escaped)?,
                 digest,
@@ -155,19 +183,19 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, LineError> {
         }
     }
     if looks_tagged(s) {
-        parse_tagged(s, escaped)
+        parse_tagged(s, escaped, algo)
     } else {
-        parse_untagged(s, escaped)
+        parse_untagged(s, escaped, algo)
     }
 }
 
 /// A tagged line starts with an algorithm word and `(` or ` (`; an untagged
-/// one with the 64-digit digest.
+/// one with the digest.
 fn looks_tagged(s: &[u8]) -> bool {
     let word = s.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
     let after = &s[word..];
     let opens = after.starts_with(b"(") || after.starts_with(b" (");
-    word > 0 && opens && !(word == 64 && s[..64].iter().all(u8::is_ascii_hexdigit))
+    word > 0 && opens && !(matches!(word, 32 | 40 | 64 | 128) && s[..word].iter().all(u8::is_ascii_hexdigit))
 }
 
 fn name_of(raw: &[u8], escaped: bool) -> Result<Cow<'_, [u8]>, LineError> {
@@ -178,43 +206,60 @@ fn name_of(raw: &[u8], escaped: bool) -> Result<Cow<'_, [u8]>, LineError> {
     }
 }
 
-fn parse_untagged(s: &[u8], escaped: bool) -> Result<Line<'_>, LineError> {
-    let hex_len = s.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-    if hex_len != 64 {
-        let field_len = s.iter().take_while(|&&b| b != b' ' && b != b'\t').count();
-        let field = &s[..field_len];
-        return Err(LineError::Digest(match Digest::from_hex_any_case(field) {
-            Err(e) => e,
-            Ok(_) => unreachable!("a 64-digit hex field was counted as {hex_len}"),
-        }));
+/// The algorithm an untagged digest of `hex_len` digits is, given `algo`.
+fn untagged_algo(hex_len: usize, algo: Option<Algo>) -> Option<Algo> {
+    match algo {
+        Some(a) => (a.hex_len() == hex_len).then_some(a),
+        None => [Algo::Sha256, Algo::Sha512].into_iter().find(|a| a.hex_len() == hex_len),
     }
-    let digest = Digest::from_hex_any_case(&s[..64]).map_err(LineError::Digest)?;
-    let binary = match &s[64..] {
+}
+
+fn parse_untagged(s: &[u8], escaped: bool, algo: Option<Algo>) -> Result<Line<'_>, LineError> {
+    let hex_len = s.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let field_len = s.iter().take_while(|&&b| b != b' ' && b != b'\t').count();
+    let Some(line_algo) = untagged_algo(hex_len, algo).filter(|_| hex_len == field_len) else {
+        let want = algo.unwrap_or(Algo::Sha256);
+        let field = &s[..field_len];
+        return Err(LineError::Digest(match AnyDigest::from_hex(want, field) {
+            Err(e) => e,
+            Ok(_) => DigestError::WrongLengthFor { algo: want, found: field.len() },
+        }));
+    };
+    let digest = AnyDigest::from_hex(line_algo, &s[..hex_len]).map_err(LineError::Digest)?;
+    let binary = match &s[hex_len..] {
         [b' ', b' ', ..] => false,
         [b' ', b'*', ..] => true,
         [b' ', ..] => return Err(LineError::SingleSpace),
         _ => return Err(LineError::Separator),
     };
-    let raw = &s[66..];
+    let raw = &s[hex_len + 2..];
     if raw.is_empty() {
         return Err(LineError::EmptyName);
     }
     Ok(Line { name: name_of(raw, escaped)?, digest, form: LineForm::Untagged { binary } })
 }
 
-fn parse_tagged(s: &[u8], escaped: bool) -> Result<Line<'_>, LineError> {
-    let Some(rest) = s.strip_prefix(b"SHA256") else {
-        return Err(LineError::OtherAlgorithm);
-    };
+fn parse_tagged(s: &[u8], escaped: bool, algo: Option<Algo>) -> Result<Line<'_>, LineError> {
+    let word_len = s.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+    let word = std::str::from_utf8(&s[..word_len]).unwrap_or("");
+    let expected = algo.map_or("SHA256, SHA512 or BLAKE3", Algo::tag);
+    let line_algo = Algo::ALL.into_iter().find(|a| a.tag() == word).ok_or(LineError::OtherAlgorithm { expected })?;
+    if !line_algo.strong() {
+        return Err(LineError::Weak(line_algo));
+    }
+    if algo.is_some_and(|a| a != line_algo) {
+        return Err(LineError::OtherAlgorithm { expected });
+    }
+    let rest = &s[word_len..];
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
     let Some(rest) = rest.strip_prefix(b"(") else {
-        return Err(LineError::OtherAlgorithm);
+        return Err(LineError::Tagged);
     };
     let close = rest.iter().rposition(|&b| b == b')').ok_or(LineError::Tagged)?;
     let (raw, tail) = (&rest[..close], &rest[close + 1..]);
     let tail = trim_start(tail);
     let tail = trim_start(tail.strip_prefix(b"=").ok_or(LineError::Tagged)?);
-    let digest = Digest::from_hex_any_case(tail).map_err(LineError::Digest)?;
+    let digest = AnyDigest::from_hex(line_algo, tail).map_err(LineError::Digest)?;
     if raw.is_empty() {
         return Err(LineError::EmptyName);
     }
@@ -371,8 +416,9 @@ mod tests {
         assert_eq!(ok(&format!("SHA256 (a (b)) = {H}")), (b"a (b)".to_vec(), LineForm::Tagged));
         assert_eq!(ok(&format!("SHA256(x)= {H}")).0, b"x");
         assert_eq!(ok(&format!("\\SHA256 (nl\\nx) = {H}")).0, b"nl\nx");
-        assert_eq!(err(format!("MD5 (x) = {}", &H[..32]).as_bytes()), LineError::OtherAlgorithm);
-        assert_eq!(err(format!("SHA512 (x) = {H}").as_bytes()), LineError::OtherAlgorithm);
+        assert_eq!(err(format!("MD5 (x) = {}", &H[..32]).as_bytes()), LineError::Weak(Algo::Md5));
+        assert_eq!(err(format!("SHA512 (x) = {H}").as_bytes()), LineError::OtherAlgorithm { expected: "SHA256" });
+        assert_eq!(err(format!("BLAKE2b (x) = {H}").as_bytes()), LineError::OtherAlgorithm { expected: "SHA256" });
         assert_eq!(err(format!("SHA256 (x = {H}").as_bytes()), LineError::Tagged);
         assert_eq!(err(format!("SHA256 () = {H}").as_bytes()), LineError::EmptyName);
     }

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::escape::{escape, needs_escape};
+use crate::digest::AnyDigest;
 use crate::{Digest, RelPath};
 
 /// Writes one canonical line: `[\]<hex>␠␠<name>\n`.
@@ -12,6 +13,19 @@ pub fn write_line<W: Write + ?Sized>(w: &mut W, path: &RelPath, digest: &Digest)
         w.write_all(b"\\")?;
     }
     w.write_all(&digest.hex_bytes())?;
+    w.write_all(b"  ")?;
+    w.write_all(&escape(name))?;
+    w.write_all(b"\n")
+}
+
+/// Writes one GNU line of any algorithm, escaped as GNU escapes it:
+/// `[\\]<hex>␠␠<name>\n` (what `sha512sum` and `b3sum` write).
+pub fn write_any_line<W: Write + ?Sized>(w: &mut W, path: &RelPath, digest: &AnyDigest) -> io::Result<()> {
+    let name = path.as_bytes();
+    if needs_escape(name) {
+        w.write_all(b"\\")?;
+    }
+    w.write_all(digest.to_hex().as_bytes())?;
     w.write_all(b"  ")?;
     w.write_all(&escape(name))?;
     w.write_all(b"\n")

@@ -30,10 +30,29 @@ fn classes(f: &Finding) -> String {
     f.classes.iter().map(|c| c.code()).collect::<Vec<_>>().join(", ")
 }
 
+/// Whether a person is shown the proof: where a transform reproduced the
+/// seal. Every other proof (what was searched, why a file is missing) is
+/// in the machine formats, where an auditor reads it.
+fn shows_proof(f: &Finding) -> bool {
+    f.classes.iter().any(|c| {
+        matches!(
+            c,
+            FindingClass::BomPrefix
+                | FindingClass::CrlfDrift
+                | FindingClass::TrailingNewlineDrift
+                | FindingClass::EmdashUnicodeDrift
+                | FindingClass::UnicodeNormalizationDrift
+                | FindingClass::JsonEnsureAsciiDrift
+                | FindingClass::JsonReformatDrift
+        )
+    }) || f.classes.first() == Some(&FindingClass::PinMismatch)
+        && f.proof.as_deref().is_some_and(|p| p.contains("reproduces"))
+}
+
 /// Writes one finding and its proof and hint.
 pub fn write_finding<W: Write + ?Sized>(w: &mut W, f: &Finding) -> io::Result<()> {
     writeln!(w, "{:<11} {}: {} [{}]", label(f), f.path, f.message, classes(f))?;
-    if let Some(p) = &f.proof {
+    if let Some(p) = f.proof.as_ref().filter(|_| shows_proof(f)) {
         writeln!(w, "{:<11}   proof: {p}", "")?;
     }
     if let Some(h) = &f.hint {
@@ -75,10 +94,10 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
         )?;
     }
     if let Some(b) = &r.checks.bagit {
-        let algos = |v: &[crate::bagit::Algo]| v.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
+        let algos = |v: &[crate::digest::Algo]| v.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ");
         writeln!(
             w,
-            "bag: BagIt {}, payload manifests {}{}; Payload-Oxum {} found{}{}",
+            "bag: BagIt {}, payload manifests {}{}; Payload-Oxum {} found{}",
             b.version,
             algos(&b.payload_manifests),
             if b.tag_manifests.is_empty() {
@@ -92,7 +111,6 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
                 (Some(d), _) => format!(", {d} declared (DIFFERS)"),
                 _ => ", none declared".to_string(),
             },
-            if b.allowed_weak { "; weak algorithms allowed by --allow-weak" } else { "" }
         )?;
         for warning in &b.warnings {
             writeln!(w, "bag warning: {warning}")?;

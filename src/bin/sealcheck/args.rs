@@ -214,6 +214,26 @@ pub struct SealArgs {
     /// Print the manifest on stdout instead of writing it.
     #[arg(long)]
     pub stdout: bool,
+    /// Also write a second manifest in this algorithm (SHA512SUMS or B3SUMS, sealed by the canonical one).
+    #[arg(long, value_enum, value_name = "ALGO")]
+    pub algo: Option<AlgoArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlgoArg {
+    Sha256,
+    Sha512,
+    Blake3,
+}
+
+impl AlgoArg {
+    pub fn algo(self) -> sealcheck::digest::Algo {
+        match self {
+            AlgoArg::Sha256 => sealcheck::digest::Algo::Sha256,
+            AlgoArg::Sha512 => sealcheck::digest::Algo::Sha512,
+            AlgoArg::Blake3 => sealcheck::digest::Algo::Blake3,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -311,9 +331,12 @@ pub struct VerifyArgs {
     /// Files larger than this many bytes are not diagnosed.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub diagnose_max_size: u64,
-    /// BagIt: read a bag whose payload manifests are all MD5 or SHA-1 (recorded in the report).
+    /// The manifest's digest algorithm (default: from its name, e.g. SHA512SUMS or *.b3, else its lines).
+    #[arg(long, value_enum, value_name = "ALGO")]
+    pub algo: Option<AlgoArg>,
+    /// Pass a seal that lists no file (by default "nothing verified" is red).
     #[arg(long)]
-    pub allow_weak: bool,
+    pub allow_empty: bool,
     /// BagIt: read '%' sequences other than %0A, %0D, %25 in manifest paths literally (with a warning).
     #[arg(long)]
     pub bagit_lenient_names: bool,

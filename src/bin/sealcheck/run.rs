@@ -118,11 +118,11 @@ fn date() -> Result<String, Error> {
 }
 
 fn seal_options(t: &TreeArgs, threads: Option<usize>) -> SealOptions {
-    SealOptions { manifest_name: t.manifest.clone(), excludes: t.exclude.clone(), threads, include_manifest: false }
+    SealOptions { manifest_name: t.manifest.clone(), excludes: t.exclude.clone(), threads, ..SealOptions::default() }
 }
 
 fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
-    let opts = seal_options(&a.tree, threads);
+    let opts = SealOptions { second: a.algo.map(|x| x.algo()), ..seal_options(&a.tree, threads) };
     if a.stdout {
         let tree = tree_digest(&a.tree.packet, &opts)?;
         emit(|w| w.write_all(&tree.manifest))?;
@@ -169,7 +169,8 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
         restore_to: a.restore_to.clone(),
         pins: load_pins(&a)?,
         scan: ScanOptions { tokens: forbidden_tokens(&a)?, secrets: a.scan_secrets },
-        allow_weak: a.allow_weak,
+        algo: a.algo.map(|x| x.algo()),
+        allow_empty: a.allow_empty,
         bagit_lenient_names: a.bagit_lenient_names,
         progress: None,
     };
@@ -521,7 +522,9 @@ fn open_manifest(path: &Path, shown: &str) -> Result<File, Error> {
     match open_path(path) {
         Ok((file, _)) => Ok(file),
         Err(OpenError::NotFound) => Err(Error::io(path, io::Error::from(io::ErrorKind::NotFound))),
-        Err(OpenError::Unsupported(kind)) => Err(Error::NotRegular { path: shown.to_string(), kind: kind.describe() }),
+        Err(OpenError::Unsupported(kind)) => {
+            Err(Error::NotRegular { path: shown.to_string(), kind: kind.describe(), what: "manifest" })
+        }
         Err(OpenError::Io(e)) => Err(Error::io(path, e)),
     }
 }

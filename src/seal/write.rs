@@ -2,12 +2,15 @@
 //!
 //! [`tree_digest`] reads and returns; [`seal`] also writes the manifest,
 //! atomically (a temporary file in the same directory, synced, then renamed),
-//! and writes nothing else. Either refuses a tree that holds anything that
-//! cannot be sealed: nothing half-sealed is ever written.
+//! and writes nothing else but, with [`SealOptions::second`], a second
+//! manifest in another algorithm, written first so the canonical manifest
+//! seals it. Either refuses a tree that holds anything that cannot be
+//! sealed: nothing half-sealed is ever written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::digest::Algo;
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::Root;
 use crate::hash::{Engine, Hashed, Outcome};
@@ -30,6 +33,10 @@ pub struct SealOptions {
     /// Hash the manifest's path like any other file (for snapshots of
     /// directories that are not packets). Disabled by default.
     pub include_manifest: bool,
+    /// Also write a second manifest in this algorithm ([`second_name`]),
+    /// in GNU format, before the canonical one, which then seals it.
+    /// Default none.
+    pub second: Option<Algo>,
 }
 
 impl Default for SealOptions {
@@ -39,6 +46,7 @@ impl Default for SealOptions {
             excludes: Vec::new(),
             threads: None,
             include_manifest: false,
+            second: None,
         }
     }
 }
@@ -70,12 +78,38 @@ pub fn manifest_rel(name: &str) -> Result<RelPath, Error> {
     RelPath::new(name.as_bytes().to_vec()).map_err(|e| Error::Usage(format!("--manifest {name:?}: {e}")))
 }
 
+/// The name of the second manifest `seal --algo` writes.
+pub fn second_name(algo: Algo) -> &'static str {
+    match algo {
+        Algo::Sha512 => "SHA512SUMS",
+        Algo::Blake3 => "B3SUMS",
+        _ => "SHA256SUMS",
+    }
+}
+
 /// Hashes the tree under `root` without writing anything.
 pub fn tree_digest(root: &Path, opts: &SealOptions) -> Result<TreeDigest, Error> {
+    let files = hash_tree(root, opts, &[], &[])?;
+    let manifest = canonical_bytes(files.iter().map(|(p, h)| (p, &h.digest)));
+    let byte_count = files.iter().map(|(_, h)| h.stamp.size).sum();
+    Ok(TreeDigest { packet_tree_sha256: Digest::of(&manifest), files, manifest, byte_count })
+}
+
+/// Every file of the tree, less the seal's own files and `also_excluded`,
+/// hashed with SHA-256 and `algos`; refuses a tree that cannot be sealed.
+fn hash_tree(
+    root: &Path,
+    opts: &SealOptions,
+    also_excluded: &[RelPath],
+    algos: &[Algo],
+) -> Result<Vec<(RelPath, Hashed)>, Error> {
     let manifest = manifest_rel(&opts.manifest_name)?;
     let mut exclusions = Exclusions::new(&opts.excludes)?;
     if !opts.include_manifest {
-        exclusions = exclusions.with_path(manifest);
+        let loc = super::sums::ManifestLocation::at_root(root, &String::from_utf8_lossy(manifest.as_bytes()));
+        for rel in loc.excluded().into_iter().chain(also_excluded.iter().cloned()) {
+            exclusions = exclusions.with_path(rel);
+        }
     }
     let tree = walk(root, &exclusions)?;
     let mut findings: Vec<Finding> = tree.problems.iter().map(problem_finding).collect();
@@ -93,7 +127,7 @@ pub fn tree_digest(root: &Path, opts: &SealOptions) -> Result<TreeDigest, Error>
     let root_dir = Root::open(root).map_err(|e| Error::io(root, e))?;
     let engine = Engine::new(opts.threads).map_err(|e| Error::io(root, e))?;
     let outcomes = engine.map(&tree.files, |f, buf| match root_dir.open_file(&f.path) {
-        Ok((file, meta)) => crate::hash::hash_open(file, &meta, buf),
+        Ok((file, meta)) => crate::hash::hash_open_with(file, &meta, buf, algos),
         Err(e) => Outcome::from(e),
     });
     let mut files = Vec::with_capacity(tree.files.len());
@@ -107,27 +141,44 @@ pub fn tree_digest(root: &Path, opts: &SealOptions) -> Result<TreeDigest, Error>
         findings.sort_by(|a, b| a.path.cmp(&b.path));
         return Err(Error::Tree(findings));
     }
-    let manifest = canonical_bytes(files.iter().map(|(p, h)| (p, &h.digest)));
-    let byte_count = files.iter().map(|(_, h)| h.stamp.size).sum();
-    Ok(TreeDigest { packet_tree_sha256: Digest::of(&manifest), files, manifest, byte_count })
+    Ok(files)
 }
 
-/// Hashes the tree under `root` and writes its canonical manifest there.
+/// Hashes the tree under `root` and writes its canonical manifest there
+/// (and first, with [`SealOptions::second`], the second manifest).
 pub fn seal(root: &Path, opts: &SealOptions) -> Result<Sealed, Error> {
+    if let Some(algo) = opts.second.filter(|a| *a != Algo::Sha256) {
+        let name = second_name(algo);
+        let rel = manifest_rel(name)?;
+        let files = hash_tree(root, opts, std::slice::from_ref(&rel), &[algo])?;
+        let mut bytes = Vec::new();
+        for (path, h) in &files {
+            let d = h.get(algo).expect("hashed with the second algorithm");
+            crate::manifest::write::write_any_line(&mut bytes, path, &d).expect("writing to a Vec cannot fail");
+        }
+        write_atomically(root, &rel, &bytes)?;
+    }
     let tree = tree_digest(root, opts)?;
     let rel = manifest_rel(&opts.manifest_name)?;
+    let target = write_atomically(root, &rel, &tree.manifest)?;
+    Ok(Sealed { tree, manifest_path: target })
+}
+
+/// Writes `bytes` at `rel` under `root`: a temporary file beside it,
+/// synced, then renamed over it.
+fn write_atomically(root: &Path, rel: &RelPath, bytes: &[u8]) -> Result<PathBuf, Error> {
     let target = rel.under(root);
     let dir = target.parent().unwrap_or(root);
     let mut tmp =
         tempfile::Builder::new().prefix(".sealcheck-manifest.").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(&tree.manifest).map_err(|e| Error::io(tmp.path(), e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
     tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
     if let Ok(d) = std::fs::File::open(dir) {
         // Make the rename durable; a failure here leaves a correct manifest.
         let _ = d.sync_all();
     }
-    Ok(Sealed { tree, manifest_path: target })
+    Ok(target)
 }
 
 /// The finding for something the walk could not seal.

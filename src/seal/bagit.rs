@@ -1,0 +1,380 @@
+//! BagIt bags (RFC 8493) into a seal.
+//!
+//! A directory with `bagit.txt` at its root (and no `HASH_MANIFEST.txt`) is
+//! read as a bag: `bagit.txt` (rule B1), every payload manifest and tag
+//! manifest of every algorithm (B2–B6), `bag-info.txt` (B7–B8) and
+//! `fetch.txt` (B9). Every manifest goes into one [`Seal`], so the bag is
+//! verified by the same engine as any packet, with every option and every
+//! diagnosis. What only a bag has is checked here: the reading rules, that
+//! every payload manifest lists the same payload paths (B10), and, after the
+//! engine, `Payload-Oxum` ([`check`], B11). The rules are numbered in
+//! `docs/bagit.md`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Format, Listed, Scope, Seal, SealFile, SealedDigest};
+use crate::digest::{Algo, AnyDigest};
+use crate::finding::{Finding, FindingClass};
+use crate::fsio::{Root, Stamp};
+use crate::input::{self, Kind};
+use crate::manifest::ManifestDrift;
+use crate::report::Verdict;
+use crate::{Digest, Error, RelPath};
+
+/// The `bagit` check of a report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BagCheck {
+    /// `PASS` or `FAIL`.
+    pub verdict: Option<Verdict>,
+    /// `BagIt-Version` from `bagit.txt`.
+    pub version: String,
+    /// Algorithms of the payload manifests.
+    pub payload_manifests: Vec<Algo>,
+    /// Algorithms of the tag manifests.
+    pub tag_manifests: Vec<Algo>,
+    /// Payload files found.
+    pub payload_files: u64,
+    /// Payload bytes found.
+    pub payload_bytes: u64,
+    /// `Payload-Oxum` as declared in `bag-info.txt`, if it is.
+    pub payload_oxum_declared: Option<String>,
+    /// `Payload-Oxum` of the payload found (`bytes.files`).
+    pub payload_oxum_actual: String,
+    /// Whether the declared Oxum matches (null when none is declared).
+    pub payload_oxum_matches: Option<bool>,
+    /// Warnings, e.g. names read leniently.
+    pub warnings: Vec<String>,
+}
+
+/// What only a bag has, carried from reading to [`check`].
+#[derive(Clone, Debug, Default)]
+pub struct BagFacts {
+    /// `BagIt-Version`.
+    pub version: String,
+    /// Algorithms of the payload manifests.
+    pub payload_manifests: Vec<Algo>,
+    /// Algorithms of the tag manifests.
+    pub tag_manifests: Vec<Algo>,
+    /// `Payload-Oxum` as declared.
+    pub oxum_declared: Option<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// Whether `root` is a bag: it has `bagit.txt`.
+pub fn is_bag(root: &std::path::Path) -> bool {
+    std::fs::symlink_metadata(root.join("bagit.txt")).is_ok()
+}
+
+/// bag-info.txt labels that may appear at most once (RFC 8493 §2.2.2).
+const NOT_REPEATABLE: [&str; 5] = ["Bagging-Date", "Bag-Size", "Payload-Oxum", "Bag-Group-Identifier", "Bag-Count"];
+
+/// Splits text into lines ended by LF, CR or CRLF (RFC 8493 §2.1.1).
+fn tag_lines(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')).collect();
+    if out.last() == Some(&"") {
+        out.pop();
+    }
+    out
+}
+
+/// Decodes a manifest path: `%0A`, `%0D`, `%25` (any case). Another `%` is
+/// refused, or with `lenient` kept literally and counted.
+fn decode_path(raw: &str, lenient: bool, literal: &mut u64) -> Result<Vec<u8>, String> {
+    let b = raw.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let code = b.get(i + 1..i + 3).map(|c| c.to_ascii_uppercase());
+            match code.as_deref() {
+                Some(b"0A") => out.push(b'\n'),
+                Some(b"0D") => out.push(b'\r'),
+                Some(b"25") => out.push(b'%'),
+                _ if lenient => {
+                    *literal += 1;
+                    out.push(b'%');
+                    i += 1;
+                    continue;
+                }
+                _ => {
+                    return Err(format!(
+                        "%0A, %0D or %25 where '%' stands at character {} (a literal '%' must be written %25)",
+                        i + 1
+                    ))
+                }
+            }
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
+fn bad(name: &str, line: usize, what: impl std::fmt::Display) -> Error {
+    Error::MalformedSeal { path: name.to_string(), line: Some(line), expected: what.to_string() }
+}
+
+/// One tag file read whole, with its state when opened.
+struct TagFile {
+    rel: RelPath,
+    bytes: Vec<u8>,
+    stamp: Stamp,
+}
+
+fn read_tag(root: &Root, name: &str, kind: Kind) -> Result<Option<TagFile>, Error> {
+    let rel = RelPath::new(name.as_bytes().to_vec()).map_err(|e| bad(name, 1, format!("a safe name: {e}")))?;
+    let Some(opened) = input::open_in(root, &rel, name, kind)? else {
+        return Ok(None);
+    };
+    let stamp = Stamp::of(opened.metadata());
+    Ok(Some(TagFile { rel, bytes: opened.read_all()?, stamp }))
+}
+
+fn seal_file(root: &Root, t: &TagFile, drift: ManifestDrift) -> SealFile {
+    SealFile {
+        shown: t.rel.display(),
+        path: t.rel.under(root.path()),
+        inside: Some(t.rel.clone()),
+        sha256: Digest::of(&t.bytes),
+        stamp: t.stamp,
+        drift,
+        canonical: false,
+    }
+}
+
+/// A BOM before a tag file: drift of the seal itself (red), then read on.
+fn strip_bom<'a>(name: &str, bytes: &'a [u8], findings: &mut Vec<Finding>) -> (&'a [u8], bool) {
+    match bytes.strip_prefix(b"\xef\xbb\xbf") {
+        Some(rest) => {
+            let mut f = Finding::new(
+                name.to_string(),
+                FindingClass::ManifestDrift,
+                format!("{name} starts with a UTF-8 BOM (RFC 8493: UTF-8 without a BOM)"),
+            );
+            f.classes.push(FindingClass::BomPrefix);
+            f.actual_sha256 = Some(Digest::of(bytes).to_hex());
+            f.proof = Some(format!(
+                "stripping the 3-byte UTF-8 BOM leaves bytes that parse as {name}; RFC 8493 tag files carry none"
+            ));
+            findings.push(f);
+            (rest, true)
+        }
+        None => (bytes, false),
+    }
+}
+
+/// Rules B2–B6: one manifest's lines.
+fn parse_manifest(
+    bytes: &[u8],
+    name: &str,
+    algo: Algo,
+    tag: bool,
+    file: usize,
+    lenient: bool,
+    literal: &mut u64,
+) -> Result<Vec<Listed>, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| bad(name, 1, format!("UTF-8 text ({e})")))?;
+    let mut out: Vec<Listed> = Vec::new();
+    let mut seen: std::collections::HashMap<RelPath, usize> = std::collections::HashMap::new();
+    for (i, line) in tag_lines(text).into_iter().enumerate() {
+        let no = i + 1;
+        let (hex, rest) = line.split_once([' ', '\t']).ok_or_else(|| bad(name, no, "'CHECKSUM PATH'"))?;
+        let path = rest.trim_start_matches([' ', '\t']);
+        let digest = AnyDigest::from_hex(algo, hex.as_bytes())
+            .map_err(|e| bad(name, no, format!("{} hex digits for {algo}: {e}", algo.hex_len())))?;
+        if path.chars().any(char::is_control) {
+            return Err(bad(name, no, "a path without control characters (RFC 8493 encodes CR and LF as %0D, %0A)"));
+        }
+        let raw = decode_path(path, lenient, literal).map_err(|e| bad(name, no, e))?;
+        let rel = RelPath::new(raw).map_err(|e| bad(name, no, format!("a safe path, not {path:?}: {e}")))?;
+        let in_payload = rel.as_bytes().starts_with(b"data/");
+        if tag == in_payload {
+            let want = if tag { "a tag file (outside data/)" } else { "a payload file (under data/)" };
+            return Err(bad(name, no, format!("{want}, not {path:?}")));
+        }
+        if let Some(first) = seen.insert(rel.clone(), no) {
+            return Err(bad(name, no, format!("each path once: {path:?} is already listed on line {first}")));
+        }
+        out.push(Listed { path: rel, sealed: SealedDigest { digest, file, line: no } });
+    }
+    Ok(out)
+}
+
+/// Rules B7–B8: `bag-info.txt` labels; returns the declared Oxum.
+fn read_bag_info(bytes: &[u8], findings: &mut Vec<Finding>) -> Result<Option<String>, Error> {
+    let name = "bag-info.txt";
+    let (body, _) = strip_bom(name, bytes, findings);
+    let text = std::str::from_utf8(body).map_err(|e| bad(name, 1, format!("UTF-8 text ({e})")))?;
+    let mut seen: std::collections::HashMap<String, (usize, String)> = std::collections::HashMap::new();
+    let mut last: Option<String> = None;
+    for (i, line) in tag_lines(text).into_iter().enumerate() {
+        let no = i + 1;
+        if line.starts_with([' ', '\t']) {
+            if let Some(label) = &last {
+                let entry = seen.get_mut(label).expect("the label was recorded");
+                entry.1.push(' ');
+                entry.1.push_str(line.trim());
+                continue;
+            }
+            return Err(bad(name, no, "'Label: value' (a continuation line with no label before it)"));
+        }
+        let (label, value) = line.split_once(':').ok_or_else(|| bad(name, no, "'Label: value'"))?;
+        let label = label.trim().to_string();
+        let value = value.trim().to_string();
+        if let Some(reserved) = NOT_REPEATABLE.iter().find(|r| r.eq_ignore_ascii_case(&label)) {
+            if let Some((first, before)) = seen.get(&label) {
+                let how = if *before == value { "repeated" } else { "given again with another value" };
+                return Err(bad(
+                    name,
+                    no,
+                    format!("{reserved} at most once (RFC 8493 §2.2.2): it is {how}, first on line {first}"),
+                ));
+            }
+        }
+        seen.entry(label.clone()).or_insert((no, value));
+        last = Some(label);
+    }
+    Ok(seen.into_iter().find(|(k, _)| k.eq_ignore_ascii_case("Payload-Oxum")).map(|(_, (_, v))| v))
+}
+
+/// Reads the bag at `root` into a seal.
+pub fn read(root: &Root, lenient_names: bool) -> Result<Seal, Error> {
+    let mut findings = Vec::new();
+    let mut files: Vec<SealFile> = Vec::new();
+    let mut listed: Vec<Listed> = Vec::new();
+    let mut facts = BagFacts::default();
+
+    let bagit_txt = read_tag(root, "bagit.txt", Kind::TagFile)?
+        .ok_or_else(|| Error::NoManifest(root.path().join("bagit.txt").display().to_string()))?;
+    let (body, bom) = strip_bom("bagit.txt", &bagit_txt.bytes, &mut findings);
+    facts.version = check_bagit_txt(body)?;
+    files.push(seal_file(root, &bagit_txt, ManifestDrift { bom, ..ManifestDrift::default() }));
+
+    if std::fs::symlink_metadata(root.path().join("fetch.txt")).is_ok() {
+        return Err(bad(
+            "fetch.txt",
+            1,
+            "no fetch.txt: its files are not in the bag, so the bag cannot be verified as complete (rule B9)",
+        ));
+    }
+
+    // Manifests at the root, in name order.
+    let mut names: Vec<String> = std::fs::read_dir(root.path())
+        .map_err(|e| Error::io(root.path(), e))?
+        .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
+        .filter(|n| n.starts_with("manifest-") || n.starts_with("tagmanifest-"))
+        .collect();
+    names.sort();
+    let mut literal = 0u64;
+    let mut payload_sets: Vec<(String, std::collections::BTreeSet<RelPath>)> = Vec::new();
+    for name in &names {
+        let (tag, alg) = match (name.strip_prefix("tagmanifest-"), name.strip_prefix("manifest-")) {
+            (Some(r), _) => (true, r),
+            (_, Some(r)) => (false, r),
+            _ => continue,
+        };
+        let Some(alg) = alg.strip_suffix(".txt") else { continue };
+        let algo = Algo::from_name(alg)
+            .filter(|a| a.name() == alg)
+            .ok_or_else(|| bad(name, 1, format!("an algorithm of md5, sha1, sha256, sha512, blake3, not {alg:?}")))?;
+        let Some(t) = read_tag(root, name, Kind::Manifest)? else { continue };
+        let (body, bom) = strip_bom(name, &t.bytes, &mut findings);
+        let index = files.len();
+        let these = parse_manifest(body, name, algo, tag, index, lenient_names, &mut literal)?;
+        if tag {
+            facts.tag_manifests.push(algo);
+        } else {
+            facts.payload_manifests.push(algo);
+            payload_sets.push((name.clone(), these.iter().map(|l| l.path.clone()).collect()));
+        }
+        listed.extend(these);
+        files.push(seal_file(root, &t, ManifestDrift { bom, ..ManifestDrift::default() }));
+    }
+    if payload_sets.is_empty() {
+        return Err(bad("bagit.txt", 1, "a payload manifest (manifest-<algorithm>.txt) beside it (rule B2)"));
+    }
+    // Rule B10: every payload manifest lists the same payload files.
+    let all: std::collections::BTreeSet<&RelPath> = payload_sets.iter().flat_map(|(_, s)| s.iter()).collect();
+    for (name, set) in &payload_sets {
+        for path in all.iter().filter(|p| !set.contains(*p)) {
+            let mut f = Finding::new(
+                path.display(),
+                FindingClass::ManifestDrift,
+                format!(
+                    "listed in another payload manifest but not in {name} (RFC 8493 §3: every payload file is in \
+                     every payload manifest)"
+                ),
+            );
+            f.proof = Some(format!("{name} has no line for this path; another payload manifest of the bag has one"));
+            findings.push(f);
+        }
+    }
+    if literal > 0 {
+        facts
+            .warnings
+            .push(format!("{literal} '%' sequences in manifest paths were read literally (--bagit-lenient-names)"));
+    }
+    if let Some(info) = read_tag(root, "bag-info.txt", Kind::TagFile)? {
+        facts.oxum_declared = read_bag_info(&info.bytes, &mut findings)?;
+    }
+    Seal::new(Format::Bagit, Scope::Bag, files, listed, Vec::new(), findings, Some(facts))
+}
+
+/// Rule B11, after the engine: `Payload-Oxum` against the payload found
+/// (`files` payload files of `bytes` bytes). Returns the report's section
+/// and a finding when the Oxum does not match. A matching Oxum never stands
+/// in for hashing.
+pub fn check(facts: &BagFacts, files: u64, bytes: u64, ok: bool) -> (BagCheck, Option<Finding>) {
+    let actual = format!("{bytes}.{files}");
+    let matches = facts.oxum_declared.as_ref().map(|d| *d == actual);
+    let finding = match (&facts.oxum_declared, matches) {
+        (Some(declared), Some(false)) => {
+            let mut f = Finding::new(
+                "bag-info.txt".into(),
+                FindingClass::EditedContent,
+                format!("Payload-Oxum declares {declared} (bytes.files), the payload is {actual}"),
+            );
+            f.proof = Some(format!(
+                "counted {files} payload files of {bytes} bytes in all under data/; bag-info.txt declares {declared}"
+            ));
+            f.hint = Some("the payload gained, lost or resized files since the bag was made".into());
+            Some(f)
+        }
+        _ => None,
+    };
+    let check = BagCheck {
+        verdict: Some(Verdict::from_ok(ok && finding.is_none())),
+        version: facts.version.clone(),
+        payload_manifests: facts.payload_manifests.clone(),
+        tag_manifests: facts.tag_manifests.clone(),
+        payload_files: files,
+        payload_bytes: bytes,
+        payload_oxum_declared: facts.oxum_declared.clone(),
+        payload_oxum_actual: actual,
+        payload_oxum_matches: matches,
+        warnings: facts.warnings.clone(),
+    };
+    (check, finding)
+}
+
+/// Rule B1: exactly the two declarations; returns the version.
+fn check_bagit_txt(body: &[u8]) -> Result<String, Error> {
+    let text = std::str::from_utf8(body).map_err(|e| bad("bagit.txt", 1, format!("not UTF-8: {e}")))?;
+    let lines = tag_lines(text);
+    if lines.len() != 2 {
+        return Err(bad("bagit.txt", lines.len().min(3), format!("exactly 2 lines, found {}", lines.len())));
+    }
+    let version =
+        lines[0].strip_prefix("BagIt-Version: ").ok_or_else(|| bad("bagit.txt", 1, "'BagIt-Version: M.N'"))?;
+    if !matches!(version, "0.97" | "1.0") {
+        return Err(bad("bagit.txt", 1, format!("BagIt-Version 0.97 or 1.0, not {version:?}")));
+    }
+    if lines[1] != "Tag-File-Character-Encoding: UTF-8" {
+        return Err(bad("bagit.txt", 2, "'Tag-File-Character-Encoding: UTF-8'"));
+    }
+    Ok(version.to_string())
+}
