@@ -212,7 +212,7 @@ fn explain(name: &[u8], expected: &Digest, actual: &Digest, opts: &DiagnoseOptio
     }
     let sealed = (*expected).into();
     let d = diagnose(&bytes, &sealed, opts);
-    let proof = d.proof(&sealed, opts);
+    let proof = d.proof(opts);
     match d {
         Diagnosis::Proven { classes, .. } => (classes, proof),
         _ => (edited, proof),

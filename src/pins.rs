@@ -222,7 +222,7 @@ pub fn check(pin: &Pin, diag: &DiagnoseOptions, buf: &mut [u8]) -> (PinResult, O
             if Digest::of(&bytes) == hashed.digest {
                 let sealed = pin.digest.into();
                 let d = diagnose(&bytes, &sealed, diag);
-                f.proof = Some(d.proof(&sealed, diag));
+                f.proof = Some(d.proof(diag));
                 match d {
                     Diagnosis::Proven { classes, .. } => {
                         f.hint = Some(hint(classes[0]).to_string());

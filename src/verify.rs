@@ -481,9 +481,8 @@ fn explain(root: &Root, entry: &SealEntry, hashed: &Hashed, opts: &VerifyOptions
                 hashed.stamp.size
             ));
             f.proof = Some(format!(
-                "its bytes hash to another digest than the sealed {}; not searched for a known drift: {} bytes is \
-                 over the diagnosis cap of {cap} bytes",
-                entry.primary().algo(),
+                "its bytes do not match the sealed digest; not searched for a known drift: {} bytes is over the \
+                 diagnosis cap of {cap} bytes",
                 hashed.stamp.size
             ));
             (f, None)
@@ -496,7 +495,7 @@ fn explain(root: &Root, entry: &SealEntry, hashed: &Hashed, opts: &VerifyOptions
 fn explain_bytes(entry: &SealEntry, hashed: &Hashed, bytes: &[u8], opts: &VerifyOptions) -> Explained {
     let mut f = changed_finding(entry, hashed);
     let diagnosis = diagnose(bytes, entry.primary(), &opts.diagnose);
-    f.proof = Some(diagnosis.proof(entry.primary(), &opts.diagnose));
+    f.proof = Some(diagnosis.proof(&opts.diagnose));
     let mut restored = None;
     match diagnosis {
         Diagnosis::Proven { classes, restored: r, .. } => {

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let sealed = Digest::of(&sealed_bytes).into();
     let opts = DiagnoseOptions { max_candidates: 512, ..DiagnoseOptions::default() };
     let d = diagnose(actual, &sealed, &opts);
-    assert!(!d.proof(&sealed, &opts).is_empty());
+    assert!(!d.proof(&opts).is_empty());
     if let Diagnosis::Proven { restored, classes, .. } = d {
         assert!(sealed.matches(&restored));
         assert!(!classes.is_empty());

@@ -74,11 +74,7 @@ pub fn match_missing_and_extra(
             f.proof = Some(format!(
                 "the sealed name and {} are equal after Unicode NFC normalization; {}",
                 to.display(),
-                if same {
-                    format!("its bytes match the sealed {}", entry.primary().algo())
-                } else {
-                    format!("its bytes do not match the sealed {}", entry.primary().algo())
-                }
+                if same { "its bytes match the sealed digest" } else { "its bytes do not match the sealed digest" }
             ));
             if !same {
                 f.classes.push(FindingClass::EditedContent);
@@ -114,10 +110,7 @@ pub fn match_missing_and_extra(
                     FindingClass::MovedFile,
                     format!("sealed bytes are present under another path: {to}"),
                 );
-                f.proof = Some(format!(
-                    "{to} is not sealed and its bytes have the sealed {} of this path",
-                    entry.primary().algo()
-                ));
+                f.proof = Some(format!("{to} is not sealed and its bytes match the sealed digest of this path"));
                 set_digests(&mut f, entry, Some(h));
                 f.moved_to = Some(to);
                 findings.push(f);

@@ -91,3 +91,22 @@ pub fn unprivileged() -> Option<Command> {
         c
     })
 }
+
+/// Whether `tool` is on the PATH. A test that needs a missing tool says
+/// SKIPPED and returns; under `CI` it fails instead, so a machine without
+/// the tool can never pass silently (the README's test command installs
+/// every tool).
+pub fn require_tool(tool: &str) -> bool {
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
+    if !found {
+        skipped(&format!("{tool} is not installed (scripts/test-deps.sh installs it)"));
+    }
+    found
+}
+
+/// Says a case was skipped, and fails the run under `CI`.
+pub fn skipped(why: &str) {
+    assert!(std::env::var_os("CI").is_none(), "a skipped case fails under CI: {why}");
+    eprintln!("SKIPPED: {why}");
+}
