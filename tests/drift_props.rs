@@ -1,13 +1,21 @@
-//! Property tests: over random packets, every drift class fails closed and is
-//! named by the diagnosis; each transform round-trips with its inverse.
+//! Property tests: over random packets sealed in every seal format (the
+//! canonical manifest, `sha512sum` and BSD tagged lines, `b3sum`, bags with
+//! sha256 and with sha512 only), every drift class fails closed and is named
+//! by the diagnosis; each transform round-trips with its inverse.
+//!
+//! A generated drift that changes nothing checks nothing: it is rejected
+//! with `prop_assume!` (counted by proptest, which fails the property when
+//! too many are), never passed.
 //!
 //! Cases per property: 256, or `PROPTEST_CASES`.
 
 use std::path::Path;
 
 use proptest::prelude::*;
+use sealcheck::digest::Algo;
 use sealcheck::drift::json::{dumps, escape_non_ascii, parse, unescape_non_ascii, Indent, Layout};
 use sealcheck::drift::{mojibake, text, typography};
+use sealcheck::manifest::write::write_any_line;
 use sealcheck::seal::{seal, SealOptions};
 use sealcheck::verify::{verify, VerifyOptions};
 use sealcheck::{FindingClass, Report};
@@ -123,20 +131,101 @@ fn write_packet(dir: &Path, p: &Packet) {
     }
 }
 
+/// The seal formats every property runs in.
+#[derive(Clone, Copy, Debug)]
+enum SealFormat {
+    Canonical,
+    Sums { algo: Algo, tagged: bool },
+    Bag(Algo),
+}
+
+fn seal_format() -> impl Strategy<Value = SealFormat> {
+    prop::sample::select(vec![
+        SealFormat::Canonical,
+        SealFormat::Sums { algo: Algo::Sha512, tagged: false },
+        SealFormat::Sums { algo: Algo::Sha512, tagged: true },
+        SealFormat::Sums { algo: Algo::Blake3, tagged: false },
+        SealFormat::Bag(Algo::Sha256),
+        SealFormat::Bag(Algo::Sha512),
+    ])
+}
+
+/// Every regular file under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_str().unwrap().to_string();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Seals the packet at `dir` as its users' tools would.
+fn seal_as(dir: &Path, format: SealFormat) {
+    match format {
+        SealFormat::Canonical => {
+            seal(dir, &SealOptions::default()).unwrap();
+        }
+        SealFormat::Sums { algo, tagged } => {
+            let mut out = Vec::new();
+            for (rel, bytes) in files(dir) {
+                let d = algo.digest(&bytes);
+                if tagged {
+                    out.extend_from_slice(format!("{} ({rel}) = {}\n", algo.tag(), d.to_hex()).as_bytes());
+                } else {
+                    write_any_line(&mut out, &sealcheck::RelPath::new(rel.into_bytes()).unwrap(), &d).unwrap();
+                }
+            }
+            let name = if algo == Algo::Blake3 { "B3SUMS" } else { "SHA512SUMS" };
+            std::fs::write(dir.join(name), out).unwrap();
+        }
+        SealFormat::Bag(algo) => {
+            let payload = files(dir);
+            let data = dir.join("data");
+            for (rel, bytes) in &payload {
+                std::fs::remove_file(dir.join(rel)).unwrap();
+                let to = data.join(rel);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::write(to, bytes).unwrap();
+            }
+            let lines: String =
+                payload.iter().map(|(rel, b)| format!("{}  data/{rel}\n", algo.digest(b).to_hex())).collect();
+            let bytes: usize = payload.iter().map(|(_, b)| b.len()).sum();
+            std::fs::write(dir.join(format!("manifest-{}.txt", algo.name())), lines).unwrap();
+            std::fs::write(dir.join("bagit.txt"), "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n").unwrap();
+            std::fs::write(dir.join("bag-info.txt"), format!("Payload-Oxum: {bytes}.{}\n", payload.len())).unwrap();
+        }
+    }
+}
+
+/// Where a payload-relative path is in a packet sealed as `format`.
+fn at(format: SealFormat, rel: &str) -> String {
+    match format {
+        SealFormat::Bag(_) => format!("data/{rel}"),
+        _ => rel.to_string(),
+    }
+}
+
 fn run_verify(dir: &Path) -> Report {
     verify(dir, &VerifyOptions { threads: Some(2), ..VerifyOptions::default() }, "2026-11-21T00:00:00Z".into())
         .expect("verify judges")
 }
 
-/// Seals `p`, proves it passes untouched, applies `drift` to the file at
-/// `rel`, and returns the report, or `None` if the drift changed nothing.
-fn drifted(p: &Packet, rel: &str, drift: impl Fn(&[u8]) -> Option<Vec<u8>>) -> Option<Report> {
+/// Seals `p` as `format`, proves it passes untouched, applies `drift` to
+/// the file at `rel`, and returns the report, or `None` if the drift
+/// changed nothing (the caller rejects that case).
+fn drifted(p: &Packet, format: SealFormat, rel: &str, drift: impl Fn(&[u8]) -> Option<Vec<u8>>) -> Option<Report> {
     let dir = tempfile::tempdir().unwrap();
     write_packet(dir.path(), p);
-    seal(dir.path(), &SealOptions::default()).unwrap();
+    seal_as(dir.path(), format);
     let clean = run_verify(dir.path());
-    assert_eq!(clean.exit_code, 0, "an untouched packet must pass: {:?}", clean.findings);
-    let path = dir.path().join(rel);
+    assert_eq!(clean.exit_code, 0, "an untouched packet must pass ({format:?}): {:?}", clean.findings);
+    let path = dir.path().join(at(format, rel));
     let before = std::fs::read(&path).unwrap();
     let after = drift(&before).filter(|a| *a != before)?;
     std::fs::write(&path, after).unwrap();
@@ -156,34 +245,34 @@ fn assert_named(report: &Report, rel: &str, class: FindingClass) -> Result<(), T
 
 proptest! {
     #[test]
-    fn bom_prefix_fails_closed_and_is_named(p in packet(30), on_json in any::<bool>()) {
+    fn bom_prefix_fails_closed_and_is_named(p in packet(30), f in seal_format(), on_json in any::<bool>()) {
         let rel = if on_json { "doc.json" } else { "prose.txt" };
         let drift = |b: &[u8]| text::add_bom(b).or_else(|| text::strip_bom(b));
-        if let Some(r) = drifted(&p, rel, drift) {
-            assert_named(&r, rel, FindingClass::BomPrefix)?;
-        }
+        let r = drifted(&p, f, rel, drift);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, rel), FindingClass::BomPrefix)?;
     }
 
     #[test]
-    fn crlf_drift_fails_closed_and_is_named(p in packet(30), on_json in any::<bool>()) {
+    fn crlf_drift_fails_closed_and_is_named(p in packet(30), f in seal_format(), on_json in any::<bool>()) {
         let rel = if on_json { "doc.json" } else { "prose.txt" };
-        if let Some(r) = drifted(&p, rel, text::lf_to_crlf) {
-            assert_named(&r, rel, FindingClass::CrlfDrift)?;
-        }
+        let r = drifted(&p, f, rel, text::lf_to_crlf);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, rel), FindingClass::CrlfDrift)?;
     }
 
     #[test]
-    fn trailing_newline_drift_fails_closed_and_is_named(p in packet(30), on_json in any::<bool>()) {
+    fn trailing_newline_drift_fails_closed_and_is_named(p in packet(30), f in seal_format(), on_json in any::<bool>()) {
         let rel = if on_json { "doc.json" } else { "prose.txt" };
         let drift = |b: &[u8]| text::strip_final_newline(b).or_else(|| text::add_final_newline(b));
-        if let Some(r) = drifted(&p, rel, drift) {
-            assert_named(&r, rel, FindingClass::TrailingNewlineDrift)?;
-        }
+        let r = drifted(&p, f, rel, drift);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, rel), FindingClass::TrailingNewlineDrift)?;
     }
 
     /// Within the search bound: texts of a few tokens (docs/drift.md).
     #[test]
-    fn emdash_unicode_drift_fails_closed_and_is_named(p in packet(4), how in 0..4u8) {
+    fn emdash_unicode_drift_fails_closed_and_is_named(p in packet(4), f in seal_format(), how in 0..4u8) {
         let drift = |b: &[u8]| {
             let s = std::str::from_utf8(b).ok()?;
             match how {
@@ -193,31 +282,31 @@ proptest! {
                 _ => mojibake::decode(&mojibake::encode(b, mojibake::Charset::Cp1252)?.iter().copied().chain(*b"\x81").collect::<Vec<_>>(), mojibake::Charset::Cp1252).map(|mut v| { v.truncate(v.len() - 2); v }),
             }
         };
-        if let Some(r) = drifted(&p, "prose.txt", drift) {
-            assert_named(&r, "prose.txt", FindingClass::EmdashUnicodeDrift)?;
-        }
+        let r = drifted(&p, f, "prose.txt", drift);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, "prose.txt"), FindingClass::EmdashUnicodeDrift)?;
     }
 
     #[test]
-    fn unicode_normalization_drift_fails_closed_and_is_named(p in packet(30), to_nfd in any::<bool>()) {
+    fn unicode_normalization_drift_fails_closed_and_is_named(p in packet(30), f in seal_format(), to_nfd in any::<bool>()) {
         let mut p = p;
         p.prose = if to_nfd { p.prose.nfc().collect() } else { p.prose.nfd().collect() };
         let drift = |b: &[u8]| if to_nfd { text::to_nfd(b) } else { text::to_nfc(b) };
-        if let Some(r) = drifted(&p, "prose.txt", drift) {
-            assert_named(&r, "prose.txt", FindingClass::UnicodeNormalizationDrift)?;
-        }
+        let r = drifted(&p, f, "prose.txt", drift);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, "prose.txt"), FindingClass::UnicodeNormalizationDrift)?;
     }
 
     #[test]
-    fn json_ensure_ascii_drift_fails_closed_and_is_named(p in packet(30), upper in any::<bool>()) {
+    fn json_ensure_ascii_drift_fails_closed_and_is_named(p in packet(30), f in seal_format(), upper in any::<bool>()) {
         let drift = |b: &[u8]| unescape_non_ascii(b).or_else(|| escape_non_ascii(b, upper));
-        if let Some(r) = drifted(&p, "doc.json", drift) {
-            assert_named(&r, "doc.json", FindingClass::JsonEnsureAsciiDrift)?;
-        }
+        let r = drifted(&p, f, "doc.json", drift);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, "doc.json"), FindingClass::JsonEnsureAsciiDrift)?;
     }
 
     #[test]
-    fn json_reformat_drift_fails_closed_and_is_named(p in packet(30), indent in prop::sample::select(vec![Indent::None, Indent::Spaces(2), Indent::Spaces(4), Indent::Tab]), compact in any::<bool>()) {
+    fn json_reformat_drift_fails_closed_and_is_named(p in packet(30), f in seal_format(), indent in prop::sample::select(vec![Indent::None, Indent::Spaces(2), Indent::Spaces(4), Indent::Tab]), compact in any::<bool>()) {
         let (_, sealed_layout, newline) = p.json.clone();
         let new_layout = Layout { indent, compact: compact && indent == Indent::None, ..sealed_layout };
         let drift = |b: &[u8]| {
@@ -227,32 +316,33 @@ proptest! {
             }
             Some(s.into_bytes())
         };
-        if let Some(r) = drifted(&p, "doc.json", drift) {
-            assert_named(&r, "doc.json", FindingClass::JsonReformatDrift)?;
-        }
+        let r = drifted(&p, f, "doc.json", drift);
+        prop_assume!(r.is_some(), "the drift changed nothing");
+        assert_named(&r.unwrap(), &at(f, "doc.json"), FindingClass::JsonReformatDrift)?;
     }
 
     #[test]
-    fn any_byte_edit_fails_closed(p in packet(30), which in 0..3usize, at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+    fn any_byte_edit_fails_closed(p in packet(30), f in seal_format(), which in 0..3usize, pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let rel = ["prose.txt", "doc.json", "blob.bin"][which];
         let drift = |b: &[u8]| {
             let mut v = b.to_vec();
-            if v.is_empty() { v.push(byte) } else { let i = at.index(v.len()); v[i] ^= byte.max(1); }
+            if v.is_empty() { v.push(byte) } else { let i = pos.index(v.len()); v[i] ^= byte.max(1); }
             Some(v)
         };
-        if let Some(r) = drifted(&p, rel, drift) {
-            prop_assert_ne!(r.exit_code, 0);
-            prop_assert!(r.findings.iter().any(|f| f.path == rel));
-        }
+        let r = drifted(&p, f, rel, drift);
+        prop_assume!(r.is_some(), "the edit changed nothing");
+        let r = r.unwrap();
+        prop_assert_ne!(r.exit_code, 0);
+        prop_assert!(r.findings.iter().any(|x| x.path == at(f, rel)));
     }
 
     #[test]
-    fn tree_drifts_fail_closed_and_are_named(p in packet(10), kind in 0..4u8) {
+    fn tree_drifts_fail_closed_and_are_named(p in packet(10), f in seal_format(), kind in 0..4u8) {
         let dir = tempfile::tempdir().unwrap();
         write_packet(dir.path(), &p);
-        seal(dir.path(), &SealOptions::default()).unwrap();
+        seal_as(dir.path(), f);
         prop_assert_eq!(run_verify(dir.path()).exit_code, 0);
-        let r = dir.path();
+        let r = &dir.path().join(at(f, ""));
         let (rel, class) = match kind {
             0 => { std::fs::remove_file(r.join("prose.txt")).unwrap(); ("prose.txt", FindingClass::MissingFile) }
             1 => { std::fs::write(r.join("unsealed.txt"), b"new").unwrap(); ("unsealed.txt", FindingClass::ExtraFile) }
@@ -267,7 +357,7 @@ proptest! {
                 ("r\u{e9}sum\u{e9}.md", FindingClass::FilenameNormalizationDrift)
             }
         };
-        assert_named(&run_verify(r), rel, class)?;
+        assert_named(&run_verify(dir.path()), &at(f, rel), class)?;
     }
 
     #[test]
