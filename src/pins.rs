@@ -20,6 +20,8 @@ use crate::hash::{hash_open, Outcome};
 use crate::report::Verdict;
 use crate::{Digest, Error, Status};
 
+pub use crate::report::sections::{PinResult, PinsCheck};
+
 /// The largest pins file or `--pin-from` document read.
 pub const MAX_DOC_SIZE: u64 = 16 << 20;
 
@@ -59,42 +61,6 @@ pub struct Pin {
     pub digest: Digest,
     /// The pinned size, if any.
     pub size: Option<u64>,
-}
-
-/// The result of one pin, for the report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct PinResult {
-    /// The pin's name.
-    pub name: String,
-    /// The path as written.
-    pub path: String,
-    /// `PASS` or `FAIL`.
-    pub verdict: Verdict,
-    /// The pinned digest.
-    pub expected_sha256: String,
-    /// The digest found (null when the file could not be read).
-    pub actual_sha256: Option<String>,
-    /// The pinned size, if any.
-    pub expected_size: Option<u64>,
-    /// The size found.
-    pub actual_size: Option<u64>,
-}
-
-/// The `pins` check of a report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct PinsCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Option<Verdict>,
-    /// Pins checked.
-    pub total: u64,
-    /// Pins that hold.
-    pub ok: u64,
-    /// Pins whose file differs.
-    pub mismatch: u64,
-    /// Pins whose file is absent.
-    pub missing: u64,
-    /// Each pin, in the order given.
-    pub results: Vec<PinResult>,
 }
 
 fn read_doc(path: &Path) -> Result<Vec<u8>, Error> {

@@ -10,12 +10,12 @@
 use std::io::Read;
 use std::time::Duration;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::report::Verdict;
 use crate::{Digest, Status};
+
+pub use crate::report::sections::ReadbackCheck;
 
 /// The largest body read (16 MiB).
 pub const MAX_BODY: u64 = 16 << 20;
@@ -51,34 +51,6 @@ pub struct ReadbackOptions {
     pub retries: u32,
     /// The largest body read. Default [`MAX_BODY`].
     pub max_body: u64,
-}
-
-/// The `readback` check of a report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ReadbackCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Verdict,
-    /// The leg: the URL without query string or credentials, or the file.
-    pub leg: String,
-    /// The rows pointer.
-    pub rows: String,
-    /// The row conditions, `KEY=VALUE`.
-    #[serde(rename = "where")]
-    pub wheres: Vec<String>,
-    /// The digest field.
-    pub field: String,
-    /// The expected digest.
-    pub expected: String,
-    /// The digest found in the row, when one was read.
-    pub actual: Option<String>,
-    /// The HTTP status, for URLs that answered.
-    pub http_status: Option<u16>,
-    /// Requests made.
-    pub attempts: u32,
-    /// A stable code for the outcome (`match`, `mismatch`, `missing_row`…).
-    pub outcome: String,
-    /// What happened, in one line (token redacted).
-    pub message: String,
 }
 
 /// Hides the token in any text.

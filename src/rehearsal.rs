@@ -15,6 +15,8 @@ use crate::report::{Report, Verdict};
 use crate::seal::{tree_digest, SealOptions};
 use crate::{Digest, Error, Status};
 
+pub use crate::report::sections::RehearsalCheck;
+
 /// The `doc` value of a snapshot file.
 pub const SNAPSHOT_DOC: &str = "sealcheck-snapshot";
 
@@ -67,27 +69,6 @@ pub fn load_state(path: &Path, threads: Option<usize>) -> Result<Snapshot, Error
         Digest::from_pin(d).map_err(|e| Error::Usage(format!("{}: files[{p:?}]: {e}", path.display())))?;
     }
     Ok(s)
-}
-
-/// The `rehearsal` check of a report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct RehearsalCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Verdict,
-    /// Tree digest before apply.
-    pub before_hash: String,
-    /// Tree digest after apply.
-    pub after_apply_hash: String,
-    /// Tree digest after rollback.
-    pub after_rollback_hash: String,
-    /// Apply changed the state.
-    pub after_apply_differs_from_before: bool,
-    /// Rollback restored the before state exactly.
-    pub rollback_restores_expected_state: bool,
-    /// Paths apply added, removed or changed.
-    pub changed_by_apply: Vec<String>,
-    /// Paths that differ between before and after rollback.
-    pub not_restored_by_rollback: Vec<String>,
 }
 
 fn differing(a: &Snapshot, b: &Snapshot) -> Vec<String> {

@@ -10,8 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::finding::{Finding, FindingClass};
@@ -20,6 +18,8 @@ use crate::report::{Report, Verdict};
 use crate::seal::{tree_digest, SealOptions};
 use crate::verify::{verify, VerifyOptions};
 use crate::{Digest, Error, Status};
+
+pub use crate::report::sections::{MirrorCheck, RerunCheck};
 
 /// Where the recorded `packet_tree_sha256` comes from.
 #[derive(Clone, Debug)]
@@ -45,44 +45,6 @@ pub struct RerunOptions {
     pub verify: VerifyOptions,
     /// A mirror that must be byte-identical. Default none.
     pub mirror: Option<PathBuf>,
-}
-
-/// The `rerun` check of a report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct RerunCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Verdict,
-    /// `PACKET_TREE MATCH` or `PACKET_TREE MISMATCH`.
-    pub packet_tree: String,
-    /// The recorded value.
-    pub recorded_tree_sha256: String,
-    /// Where it was read.
-    pub recorded_from: String,
-    /// The value of the bytes on disk (null if it could not be computed).
-    pub actual_tree_sha256: Option<String>,
-    /// Files in the packet.
-    pub file_count_local: u64,
-    /// Files in the mirror, when one was given.
-    pub mirror_file_count: Option<u64>,
-    /// The mirror check, when one was given.
-    pub mirror: Option<MirrorCheck>,
-}
-
-/// The mirror comparison.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct MirrorCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Option<Verdict>,
-    /// Files identical in both.
-    pub identical: u64,
-    /// Files whose bytes differ.
-    pub differ: u64,
-    /// Local files absent from the mirror but covered by a pin.
-    pub absent_covered_by_pin: u64,
-    /// Local files absent from the mirror and not covered.
-    pub absent: u64,
-    /// Mirror files the packet does not have.
-    pub extra: u64,
 }
 
 /// Finds the recorded digest in a report document.

@@ -10,13 +10,12 @@
 use std::io::Read;
 
 use regex::bytes::Regex;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::Root;
-use crate::report::Verdict;
 use crate::RelPath;
+
+pub use crate::report::sections::ScanCheck;
 
 /// What to look for.
 #[derive(Clone, Debug, Default)]
@@ -32,23 +31,6 @@ impl ScanOptions {
     pub fn is_active(&self) -> bool {
         self.secrets || !self.tokens.is_empty()
     }
-}
-
-/// The `content_scan` check of a report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ScanCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Option<Verdict>,
-    /// Files read.
-    pub files_scanned: u64,
-    /// Forbidden tokens named on the command line.
-    pub forbidden_tokens: u64,
-    /// Whether credential-shaped strings were looked for.
-    pub secrets_scanned: bool,
-    /// `forbidden_token` findings.
-    pub forbidden_token_hits: u64,
-    /// `secret_leak` findings.
-    pub secret_leak_hits: u64,
 }
 
 /// A compiled pattern.

@@ -9,8 +9,6 @@
 
 use std::path::Path;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::drift::json::{dumps, parse, unescape_non_ascii, Indent, Layout};
@@ -21,6 +19,8 @@ use crate::seal::{seal, SealOptions};
 use crate::verify::{verify, VerifyOptions};
 use crate::{Error, Status};
 
+pub use crate::report::sections::{SelftestCase, SelftestCheck};
+
 /// Options of `selftest`.
 #[derive(Clone, Debug, Default)]
 pub struct SelftestOptions {
@@ -28,40 +28,6 @@ pub struct SelftestOptions {
     pub threads: Option<usize>,
     /// Diagnosis limits (and the test hook that disables a class).
     pub diagnose: DiagnoseOptions,
-}
-
-/// One negative control.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct SelftestCase {
-    /// The class the drift belongs to.
-    pub class: FindingClass,
-    /// What was done to the scratch packet.
-    pub drift: String,
-    /// `verify`'s exit code on the drifted packet.
-    pub exit_code: u8,
-    /// `verify`'s final status.
-    pub final_status: String,
-    /// The classes `verify` gave the drifted path.
-    pub classified_as: Vec<FindingClass>,
-    /// Red (non-zero exit).
-    pub failed_closed: bool,
-    /// Red, and named as its own class.
-    pub ok: bool,
-}
-
-/// The `selftest` check of a report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct SelftestCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Verdict,
-    /// The byte-identical packet passed.
-    pub passes_on_byte_identical: bool,
-    /// Every negative control failed closed and was named as its class.
-    pub selftest_all_fail_closed: bool,
-    /// The classes whose negative control failed closed and was named.
-    pub selftest_fail_closed_cases: Vec<FindingClass>,
-    /// Every negative control.
-    pub cases: Vec<SelftestCase>,
 }
 
 const README: &str = "Run \u{201c}r-7\u{201d} \u{2014} validated; caf\u{e9} na\u{ef}ve r\u{e9}sum\u{e9}\u{2026}\n";

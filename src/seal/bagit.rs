@@ -10,9 +10,6 @@
 //! engine, `Payload-Oxum` ([`check`], B11). The rules are numbered in
 //! `docs/bagit.md`.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Format, Listed, Scope, Seal, SealFile, SealedDigest};
 use crate::digest::{Algo, AnyDigest};
 use crate::finding::{Finding, FindingClass};
@@ -22,30 +19,7 @@ use crate::manifest::ManifestDrift;
 use crate::report::Verdict;
 use crate::{Digest, Error, RelPath};
 
-/// The `bagit` check of a report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct BagCheck {
-    /// `PASS` or `FAIL`.
-    pub verdict: Option<Verdict>,
-    /// `BagIt-Version` from `bagit.txt`.
-    pub version: String,
-    /// Algorithms of the payload manifests.
-    pub payload_manifests: Vec<Algo>,
-    /// Algorithms of the tag manifests.
-    pub tag_manifests: Vec<Algo>,
-    /// Payload files found.
-    pub payload_files: u64,
-    /// Payload bytes found.
-    pub payload_bytes: u64,
-    /// `Payload-Oxum` as declared in `bag-info.txt`, if it is.
-    pub payload_oxum_declared: Option<String>,
-    /// `Payload-Oxum` of the payload found (`bytes.files`).
-    pub payload_oxum_actual: String,
-    /// Whether the declared Oxum matches (null when none is declared).
-    pub payload_oxum_matches: Option<bool>,
-    /// Warnings, e.g. names read leniently.
-    pub warnings: Vec<String>,
-}
+pub use crate::report::sections::BagCheck;
 
 /// What only a bag has, carried from reading to [`check`].
 #[derive(Clone, Debug, Default)]

@@ -213,35 +213,7 @@ fn run_selftest(a: SelftestArgs, threads: Option<usize>) -> Result<Status, Error
     let date = date()?;
     let opts = sealcheck::selftest::SelftestOptions { threads, ..Default::default() };
     let report = sealcheck::selftest::selftest(&opts, date.clone());
-    finish(&a.output, "selftest", date, report, |w, r| {
-        let s = r.checks.selftest.as_ref().expect("a selftest report has its check");
-        writeln!(
-            w,
-            "{:<11} byte-identical packet {}",
-            if s.passes_on_byte_identical { "PASS" } else { "FAIL" },
-            if s.passes_on_byte_identical { "passes" } else { "did NOT pass" }
-        )?;
-        for c in &s.cases {
-            let got: Vec<&str> = c.classified_as.iter().map(|k| k.code()).collect();
-            writeln!(
-                w,
-                "{:<11} {}: {} -> exit {} [{}]",
-                if c.ok { "FAIL-CLOSED" } else { "NOT-CAUGHT" },
-                c.class.code(),
-                c.drift,
-                c.exit_code,
-                got.join(", ")
-            )?;
-        }
-        writeln!(
-            w,
-            "selftest: {} of {} drift classes failed closed and were named; sha256 backend {}",
-            s.selftest_fail_closed_cases.len(),
-            s.cases.len(),
-            r.tool.sha256_backend
-        )?;
-        writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
-    })
+    finish(&a.output, "selftest", date, report, |w, r| human::write_selftest(w, r))
 }
 
 fn run_snapshot(a: SnapshotArgs, threads: Option<usize>) -> Result<Status, Error> {
@@ -264,31 +236,7 @@ fn run_rehearsal(a: RehearsalArgs, threads: Option<usize>) -> Result<Status, Err
         let rollback = load_state(&a.after_rollback, threads)?;
         Ok(rehearsal(&before, &apply, &rollback, date.clone()))
     })();
-    finish(&a.output, "rehearsal", date, result, |w, r| {
-        let c = r.checks.rehearsal.as_ref().expect("a rehearsal report has its check");
-        writeln!(w, "before_hash          {}", c.before_hash)?;
-        writeln!(w, "after_apply_hash     {}", c.after_apply_hash)?;
-        writeln!(w, "after_rollback_hash  {}", c.after_rollback_hash)?;
-        writeln!(
-            w,
-            "apply {} the state ({} paths)",
-            if c.after_apply_differs_from_before { "changed" } else { "did NOT change" },
-            c.changed_by_apply.len()
-        )?;
-        writeln!(
-            w,
-            "rollback {}",
-            if c.rollback_restores_expected_state {
-                "restored the before state exactly"
-            } else {
-                "did NOT restore the before state"
-            }
-        )?;
-        for p in &c.not_restored_by_rollback {
-            writeln!(w, "NOT-RESTORED {p}")?;
-        }
-        writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
-    })
+    finish(&a.output, "rehearsal", date, result, |w, r| human::write_rehearsal(w, r))
 }
 
 fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
@@ -306,37 +254,7 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
     let verify = VerifyOptions { manifest: a.manifest.clone(), threads, pins, ..VerifyOptions::default() };
     let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
     let report = rerun(&a.packet, &opts, date.clone());
-    finish(&a.output, "rerun", date, report, |w, r| {
-        for f in &r.findings {
-            human::write_finding(w, f)?;
-        }
-        let c = r.checks.rerun.as_ref().expect("a rerun report has its check");
-        if let Some(m) = &c.mirror {
-            writeln!(
-                w,
-                "mirror: {} identical, {} differ, {} absent, {} absent but pinned, {} only in the mirror ({} local files, {} in the mirror)",
-                m.identical,
-                m.differ,
-                m.absent,
-                m.absent_covered_by_pin,
-                m.extra,
-                c.file_count_local,
-                c.mirror_file_count.unwrap_or(0)
-            )?;
-        }
-        if c.packet_tree == "PACKET_TREE MISMATCH" {
-            writeln!(
-                w,
-                "recorded packet_tree_sha256 {} ({}), found {}",
-                c.recorded_tree_sha256,
-                c.recorded_from,
-                c.actual_tree_sha256.as_deref().unwrap_or("none (not computed)")
-            )?;
-        } else {
-            writeln!(w, "packet_tree_sha256 {} ({})", c.recorded_tree_sha256, c.recorded_from)?;
-        }
-        writeln!(w, "{} ({})", if r.status().is_pass() { "PASS" } else { "FAIL" }, c.packet_tree)
-    })
+    finish(&a.output, "rerun", date, report, |w, r| human::write_rerun(w, r))
 }
 
 fn run_pin_check(a: PinCheckArgs, threads: Option<usize>) -> Result<Status, Error> {
@@ -355,15 +273,7 @@ fn run_pin_check(a: PinCheckArgs, threads: Option<usize>) -> Result<Status, Erro
     report.checks.pins = Some(section);
     report.findings = findings;
     report.finish(status);
-    finish(&a.output, "pin check", date, Ok(report), |w, r| {
-        for f in &r.findings {
-            human::write_finding(w, f)?;
-        }
-        match r.checks.pins.as_ref().and_then(|p| p.results.first()) {
-            Some(p) if r.status().is_pass() => writeln!(w, "PASS {} sha256:{}", p.path, p.expected_sha256),
-            _ => writeln!(w, "FAIL"),
-        }
-    })
+    finish(&a.output, "pin check", date, Ok(report), |w, r| human::write_pin_check(w, r))
 }
 
 fn run_readback(a: ReadbackArgs) -> Result<Status, Error> {
@@ -417,11 +327,7 @@ fn run_readback(a: ReadbackArgs) -> Result<Status, Error> {
     }
     report.checks.readback = Some(check);
     report.finish(status);
-    finish(&a.output, "pin readback", date, Ok(report), |w, r| {
-        let c = r.checks.readback.as_ref().expect("a readback report has its check");
-        let word = if r.status().is_pass() { "PASS" } else { "FAIL" };
-        writeln!(w, "{word} readback {}: {}", c.leg, c.message)
-    })
+    finish(&a.output, "pin readback", date, Ok(report), |w, r| human::write_readback(w, r))
 }
 
 /// Writes the report file and stdout for a judging command; an error

@@ -11,6 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub mod sections;
+
 use crate::finding::Finding;
 use crate::{Error, Status};
 
@@ -141,25 +143,25 @@ pub struct Checks {
     pub check: Option<CheckCounts>,
     /// Pinned digests of single files (`--pins`, `--pin-from`, `pin check`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pins: Option<crate::pins::PinsCheck>,
+    pub pins: Option<sections::PinsCheck>,
     /// `pin readback`: one row of a control-plane document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub readback: Option<crate::readback::ReadbackCheck>,
+    pub readback: Option<sections::ReadbackCheck>,
     /// Forbidden tokens and credential-shaped strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_scan: Option<crate::scan::ScanCheck>,
+    pub content_scan: Option<sections::ScanCheck>,
     /// BagIt: the bag's declarations, manifests, Payload-Oxum and fetch.txt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bagit: Option<crate::seal::bagit::BagCheck>,
+    pub bagit: Option<sections::BagCheck>,
     /// `rerun`: the recorded tree digest, and the mirror.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rerun: Option<crate::rerun::RerunCheck>,
+    pub rerun: Option<sections::RerunCheck>,
     /// `rehearsal`: apply changed the state and rollback restored it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rehearsal: Option<crate::rehearsal::RehearsalCheck>,
+    pub rehearsal: Option<sections::RehearsalCheck>,
     /// `selftest`: the negative controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selftest: Option<crate::selftest::SelftestCheck>,
+    pub selftest: Option<sections::SelftestCheck>,
 }
 
 /// Counts of the seal-vs-bytes check.
