@@ -7,7 +7,6 @@
 //! bytes hash to the pin. A digest is refused unless it is exactly 64
 //! lowercase hex digits, optionally behind `sha256:`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
@@ -15,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::drift::{diagnose, hint, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
-use crate::fsio::{open_path, OpenError};
+use crate::fsio::open_path;
 use crate::hash::{hash_open, Outcome};
+use crate::input::{self, Kind};
 use crate::report::Verdict;
 use crate::{Digest, Error, Status};
 
@@ -63,33 +63,16 @@ pub struct Pin {
     pub size: Option<u64>,
 }
 
-fn read_doc(path: &Path) -> Result<Vec<u8>, Error> {
-    let (file, meta) = open_path(path).map_err(|e| match e {
-        OpenError::NotFound => Error::Usage(format!("{}: no such file", path.display())),
-        OpenError::Unsupported(k) => {
-            Error::NotRegular { path: path.display().to_string(), kind: k.describe(), what: "pinned file" }
-        }
-        OpenError::Io(e) => Error::io(path, e),
-    })?;
-    if meta.len() > MAX_DOC_SIZE {
-        return Err(Error::Usage(format!("{}: larger than {MAX_DOC_SIZE} bytes", path.display())));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_DOC_SIZE + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
-    Ok(bytes)
-}
-
 /// Reads and validates a pins file. Every problem is bad input, named by
 /// the pin's position and name.
 pub fn load(pins_file: &Path) -> Result<Vec<Pin>, Error> {
     let shown = pins_file.display();
-    let bytes = read_doc(pins_file)?;
-    let doc: PinsFile = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Usage(format!(
-            "{shown}:{}:{}: not a pins file: {e} (expected {{\"pins\": [{{\"name\", \"path\", \"sha256\", \"size\"?}}]}})",
-            e.line(),
-            e.column()
-        ))
+    let bytes = input::read(pins_file, Kind::Pins)?;
+    let value = input::json::parse(&bytes, &shown.to_string())?;
+    let doc: PinsFile = serde_json::from_value(value).map_err(|e| Error::Malformed {
+        path: shown.to_string(),
+        line: None,
+        expected: format!("a pins file {{\"pins\": [{{\"name\", \"path\", \"sha256\", \"size\"?}}]}}: {e}"),
     })?;
     let base = pins_file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut out = Vec::with_capacity(doc.pins.len());
@@ -113,9 +96,8 @@ pub fn pin_from(spec: &str) -> Result<Pin, Error> {
     if !pointer.starts_with('/') || path.is_empty() || doc.is_empty() {
         return Err(bad("empty document, pointer or path"));
     }
-    let bytes = read_doc(Path::new(doc))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Usage(format!("{doc}:{}:{}: not JSON: {e}", e.line(), e.column())))?;
+    let bytes = input::read(Path::new(doc), Kind::Report)?;
+    let value = input::json::parse(&bytes, doc)?;
     let recorded = value
         .pointer(pointer)
         .ok_or_else(|| Error::Usage(format!("{doc}: nothing at {pointer}")))?
@@ -184,7 +166,7 @@ pub fn check(pin: &Pin, diag: &DiagnoseOptions, buf: &mut [u8]) -> (PinResult, O
     };
     f.actual_sha256 = Some(hashed.digest.to_hex());
     if hashed.digest != pin.digest && hashed.stamp.size <= diag.max_size {
-        if let Ok(bytes) = std::fs::read(&pin.path) {
+        if let Ok(bytes) = input::read(&pin.path, Kind::Mirror) {
             if Digest::of(&bytes) == hashed.digest {
                 let sealed = pin.digest.into();
                 let d = diagnose(&bytes, &sealed, diag);

@@ -176,10 +176,8 @@ fn run(opts: &ReadbackOptions, token: Option<&str>, check: &mut ReadbackCheck) -
 /// it through [`judge_document`].
 fn judge_body(body: &[u8], expect: &Digest, opts: &ReadbackOptions, check: &mut ReadbackCheck) -> Result<String, Fail> {
     let expect = *expect;
-    let doc: Value = serde_json::from_slice(body).map_err(|e| {
-        let what = if e.is_eof() { "truncated JSON" } else { "not JSON" };
-        Fail("bad_body", format!("body is {what}: {e} ({} bytes read)", body.len()))
-    })?;
+    let doc: Value = crate::input::json::parse(body, "body")
+        .map_err(|e| Fail("bad_body", format!("the body is not JSON as read: {e} ({} bytes read)", body.len())))?;
     let rows = doc
         .pointer(&opts.rows)
         .ok_or_else(|| Fail("bad_rows", format!("nothing at rows pointer {:?}", opts.rows)))?
@@ -224,21 +222,30 @@ fn field_eq(row: &Value, key: &str, want: &str) -> bool {
 }
 
 fn read_file(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, Fail> {
+    use crate::input::{self, Kind};
     let mut bytes = Vec::new();
-    let shown = path.display();
+    let shown = path.display().to_string();
     let res = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(cap + 1).read_to_end(&mut bytes)
+        input::stdin_capped(Kind::Document).take(cap + 1).read_to_end(&mut bytes).map(|_| ())
     } else {
-        match crate::fsio::open_path(path) {
-            Ok((file, _)) => file.take(cap + 1).read_to_end(&mut bytes),
-            Err(crate::fsio::OpenError::NotFound) => return Err(Fail("read_error", format!("{shown}: no such file"))),
-            Err(crate::fsio::OpenError::Unsupported(k)) => {
-                return Err(Fail("bad_body", format!("{shown}: a {}, not a file", k.describe())))
-            }
-            Err(crate::fsio::OpenError::Io(e)) => Err(e),
-        }
+        input::open(path, Kind::Document).and_then(|i| i.read_all()).map(|b| bytes = b).map_err(|e| match e {
+            crate::Error::NotRegular { .. } => std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()),
+            crate::Error::TooLarge { .. } => std::io::Error::new(std::io::ErrorKind::FileTooLarge, e.to_string()),
+            crate::Error::Io { source, .. } => source,
+            other => std::io::Error::other(other.to_string()),
+        })
     };
-    res.map_err(|e| Fail("read_error", format!("{shown}: {e}")))?;
+    match res {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return Err(Fail("body_too_large", format!("{shown}: larger than {cap} bytes")))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return Err(Fail("bad_body", e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Fail("read_error", format!("{shown}: no such file")))
+        }
+        Err(e) => return Err(Fail("read_error", format!("{shown}: {e}"))),
+    }
     if bytes.len() as u64 > cap {
         return Err(Fail("body_too_large", format!("{shown}: larger than {cap} bytes")));
     }

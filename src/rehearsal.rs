@@ -54,19 +54,35 @@ pub fn snapshot(dir: &Path, threads: Option<usize>) -> Result<Snapshot, Error> {
 
 /// A directory is snapshotted now; a file is read as a snapshot.
 pub fn load_state(path: &Path, threads: Option<usize>) -> Result<Snapshot, Error> {
-    if path.is_dir() {
+    // A link is never followed, to a directory or a snapshot file.
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         return snapshot(path, threads);
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let s: Snapshot = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Usage(format!("{}:{}:{}: not a sealcheck snapshot: {e}", path.display(), e.line(), e.column()))
-    })?;
+    let shown = path.display().to_string();
+    let bytes = crate::input::read(path, crate::input::Kind::Snapshot)?;
+    let s: Snapshot = crate::input::json::from_slice(&bytes, &shown)?;
+    let bad = |expected: String| Error::Malformed { path: shown.clone(), line: None, expected };
     if s.doc != SNAPSHOT_DOC || s.schema_version != 1 {
-        return Err(Error::Usage(format!("{}: not a sealcheck snapshot (doc {:?})", path.display(), s.doc)));
+        return Err(bad(format!("a sealcheck snapshot (doc {SNAPSHOT_DOC:?}, schema_version 1), not doc {:?}", s.doc)));
     }
-    // The recorded digest must be the digest of the recorded files.
+    // Nothing declared is trusted: the tree digest and the count are
+    // recomputed from the recorded files, and must agree.
+    let mut entries: Vec<(crate::RelPath, Digest)> = Vec::with_capacity(s.files.len());
     for (p, d) in &s.files {
-        Digest::from_pin(d).map_err(|e| Error::Usage(format!("{}: files[{p:?}]: {e}", path.display())))?;
+        let digest = Digest::from_pin(d).map_err(|e| bad(format!("a digest at files[{p:?}]: {e}")))?;
+        let raw = crate::escape::unescape_bytes(p).ok_or_else(|| bad(format!("an escaped path, not {p:?}")))?;
+        let rel = crate::RelPath::new(raw).map_err(|e| bad(format!("a safe path at files[{p:?}]: {e}")))?;
+        entries.push((rel, digest));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let tree = Digest::of(&crate::manifest::write::canonical_bytes(entries.iter().map(|(p, d)| (p, d))));
+    if tree.to_hex() != s.tree_sha256 || s.file_count != entries.len() as u64 {
+        return Err(bad(format!(
+            "tree_sha256 and file_count that its files give ({tree}, {}), not the declared {} and {}",
+            entries.len(),
+            s.tree_sha256,
+            s.file_count
+        )));
     }
     Ok(s)
 }

@@ -50,9 +50,8 @@ pub struct RerunOptions {
 /// Finds the recorded digest in a report document.
 pub fn recorded_from_report(path: &Path, pointer: Option<&str>) -> Result<Digest, Error> {
     let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let doc: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Usage(format!("{shown}:{}:{}: not JSON: {e}", e.line(), e.column())))?;
+    let bytes = crate::input::read(path, crate::input::Kind::Report)?;
+    let doc: Value = crate::input::json::parse(&bytes, &shown.to_string())?;
     let text = match pointer {
         Some(p) => doc
             .pointer(p)

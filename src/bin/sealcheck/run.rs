@@ -1,8 +1,7 @@
 //! Turns parsed flags into library calls and renders what comes back.
 
 use std::ffi::OsStr;
-use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use sealcheck::check::{check, CheckOptions};
@@ -200,7 +199,7 @@ fn load_pins(a: &VerifyArgs) -> Result<Vec<sealcheck::pins::Pin>, Error> {
 fn forbidden_tokens(a: &VerifyArgs) -> Result<Vec<String>, Error> {
     let mut tokens = a.forbid_token.clone();
     if let Some(f) = &a.forbid_tokens {
-        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        let text = sealcheck::input::read_text(f, sealcheck::input::Kind::TokenList)?;
         tokens.extend(text.lines().map(|l| l.trim_end_matches('\r')).filter(|l| !l.is_empty()).map(String::from));
     }
     if tokens.iter().any(String::is_empty) {
@@ -390,10 +389,10 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     let source = a.manifest.display().to_string();
     // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
     let run = if a.manifest.as_os_str() == OsStr::new("-") {
-        check(io::stdin().lock(), "-", &opts)
+        check(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts)
     } else {
-        open_manifest(&a.manifest, &source)
-            .and_then(|file| check(BufReader::with_capacity(256 * 1024, file), &source, &opts))
+        sealcheck::input::open(&a.manifest, sealcheck::input::Kind::Manifest)
+            .and_then(|input| check(input.reader(), &source, &opts))
     };
     let run = match run {
         Ok(r) => r,
@@ -421,16 +420,4 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
         }
     }
     Ok(run.status)
-}
-
-fn open_manifest(path: &Path, shown: &str) -> Result<File, Error> {
-    use sealcheck::fsio::{open_path, OpenError};
-    match open_path(path) {
-        Ok((file, _)) => Ok(file),
-        Err(OpenError::NotFound) => Err(Error::io(path, io::Error::from(io::ErrorKind::NotFound))),
-        Err(OpenError::Unsupported(kind)) => {
-            Err(Error::NotRegular { path: shown.to_string(), kind: kind.describe(), what: "manifest" })
-        }
-        Err(OpenError::Io(e)) => Err(Error::io(path, e)),
-    }
 }
