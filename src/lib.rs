@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod pins;
 pub mod progress;
 pub mod readback;
+pub mod redact;
 pub mod rehearsal;
 pub mod relpath;
 pub mod render;

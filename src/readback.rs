@@ -53,17 +53,7 @@ pub struct ReadbackOptions {
     pub max_body: u64,
 }
 
-/// Hides the token in any text.
-struct Redactor(Option<String>);
-
-impl Redactor {
-    fn clean(&self, s: &str) -> String {
-        match &self.0 {
-            Some(t) if !t.is_empty() => s.replace(t.as_str(), "[REDACTED]"),
-            _ => s.to_string(),
-        }
-    }
-}
+use crate::redact::Redactor;
 
 /// The leg's name: scheme, host, port and path; no query, fragment or
 /// credentials.
@@ -91,12 +81,12 @@ struct Fail(&'static str, String);
 /// the binary share one path).
 pub fn readback(opts: &ReadbackOptions, env: impl Fn(&str) -> Option<String>) -> ReadbackCheck {
     let token = opts.token_env.as_deref().and_then(&env);
-    let redact = Redactor(token.clone());
+    let redact = Redactor::new(token.iter());
     let mut check = new_check(opts);
-    let result = run(opts, token.as_deref(), &mut check);
+    let result = run(opts, token.as_deref(), &redact, &mut check);
     settle(&mut check, result, &redact);
-    check.expected = redact.clean(&check.expected);
-    check.actual = check.actual.map(|a| redact.clean(&a));
+    check.expected = redact.redact(&check.expected);
+    check.actual = check.actual.map(|a| redact.redact(&a));
     check
 }
 
@@ -106,11 +96,11 @@ fn settle(check: &mut ReadbackCheck, result: Result<String, Fail>, redact: &Reda
         Ok(msg) => {
             check.verdict = Verdict::Pass;
             check.outcome = "match".into();
-            check.message = redact.clean(&msg);
+            check.message = redact.redact(&msg);
         }
         Err(Fail(code, msg)) => {
             check.outcome = code.into();
-            check.message = redact.clean(&msg);
+            check.message = redact.redact(&msg);
         }
     }
 }
@@ -137,8 +127,8 @@ pub fn judge_document(body: &[u8], opts: &ReadbackOptions) -> ReadbackCheck {
     let mut check = new_check(opts);
     let result = Digest::from_pin(&opts.expect)
         .map_err(|e| Fail("bad_expect", format!("--expect {:?}: {e}", opts.expect)))
-        .and_then(|expect| judge_body(body, &expect, opts, &mut check));
-    settle(&mut check, result, &Redactor(None));
+        .and_then(|expect| judge_body(body, &expect, opts, &Redactor::default(), &mut check));
+    settle(&mut check, result, &Redactor::default());
     check
 }
 
@@ -148,12 +138,17 @@ pub fn status(check: &ReadbackCheck) -> Status {
         "match" => Status::Pass,
         "mismatch" | "missing_row" => Status::Integrity,
         "token_unset" | "connection" | "http_status" | "redirect" | "read_error" => Status::Environment,
-        // bad_expect, bad_body, body_too_large, bad_rows, ambiguous_row, bad_field, bad_digest
+        // bad_expect, bad_url, bad_body, body_too_large, bad_rows, ambiguous_row, bad_field, bad_digest
         _ => Status::BadInput,
     }
 }
 
-fn run(opts: &ReadbackOptions, token: Option<&str>, check: &mut ReadbackCheck) -> Result<String, Fail> {
+fn run(
+    opts: &ReadbackOptions,
+    token: Option<&str>,
+    redact: &Redactor,
+    check: &mut ReadbackCheck,
+) -> Result<String, Fail> {
     let expect =
         Digest::from_pin(&opts.expect).map_err(|e| Fail("bad_expect", format!("--expect {:?}: {e}", opts.expect)))?;
     if let Some(name) = &opts.token_env {
@@ -165,16 +160,32 @@ fn run(opts: &ReadbackOptions, token: Option<&str>, check: &mut ReadbackCheck) -
         }
     }
     let body = match &opts.source {
-        Source::Url(url) => fetch(url, token, opts, check)?,
+        Source::Url(url) => {
+            if has_userinfo(url) {
+                return Err(Fail(
+                    "bad_url",
+                    "the URL carries credentials (user:password@): refused; a bearer token belongs in the \
+                     variable --token-env names"
+                        .to_string(),
+                ));
+            }
+            fetch(url, token, opts, redact, check)?
+        }
         Source::File(path) => read_file(path, opts.max_body)?,
     };
-    judge_body(&body, &expect, opts, check)
+    judge_body(&body, &expect, opts, redact, check)
 }
 
 /// Judges a document already read: parse, select the row, compare. This is
 /// the part of the gate that sees untrusted bytes; the fuzz target drives
 /// it through [`judge_document`].
-fn judge_body(body: &[u8], expect: &Digest, opts: &ReadbackOptions, check: &mut ReadbackCheck) -> Result<String, Fail> {
+fn judge_body(
+    body: &[u8],
+    expect: &Digest,
+    opts: &ReadbackOptions,
+    redact: &Redactor,
+    check: &mut ReadbackCheck,
+) -> Result<String, Fail> {
     let expect = *expect;
     let doc: Value = crate::input::json::parse(body, "body")
         .map_err(|e| Fail("bad_body", format!("the body is not JSON as read: {e} ({} bytes read)", body.len())))?;
@@ -198,7 +209,7 @@ fn judge_body(body: &[u8], expect: &Digest, opts: &ReadbackOptions, check: &mut 
     let found = found
         .as_str()
         .ok_or_else(|| Fail("bad_field", format!("row {row_name}: field {:?} is not a string", opts.field)))?;
-    check.actual = Some(found.chars().take(100).collect());
+    check.actual = Some(redact.cut(found, 100));
     let actual = Digest::from_pin(found).map_err(|e| {
         Fail("bad_digest", format!("row {row_name}: {}: malformed digest in the response: {e}", opts.field))
     })?;
@@ -252,18 +263,29 @@ fn read_file(path: &std::path::Path, cap: u64) -> Result<Vec<u8>, Fail> {
     Ok(bytes)
 }
 
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+/// What a person is shown of a body: redacted whole, then controls made
+/// spaces, white space folded, and cut.
+fn snippet(body: &[u8], redact: &Redactor) -> String {
+    let text = redact.redact(&String::from_utf8_lossy(&body[..body.len().min(64 << 10)]));
     let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
-    if body.len() > 200 {
-        format!("{clean}…")
-    } else {
-        clean
-    }
+    redact.cut(&clean, 200)
 }
 
-fn fetch(url: &str, token: Option<&str>, opts: &ReadbackOptions, check: &mut ReadbackCheck) -> Result<Vec<u8>, Fail> {
+/// Whether a URL names a user (and maybe a password) before its host.
+fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
+fn fetch(
+    url: &str,
+    token: Option<&str>,
+    opts: &ReadbackOptions,
+    redact: &Redactor,
+    check: &mut ReadbackCheck,
+) -> Result<Vec<u8>, Fail> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(opts.timeout))
         .max_redirects(0)
@@ -306,7 +328,7 @@ fn fetch(url: &str, token: Option<&str>, opts: &ReadbackOptions, check: &mut Rea
                 backoff = (backoff * 2).min(Duration::from_secs(8));
                 continue;
             }
-            let text = body.as_deref().map(snippet).unwrap_or_default();
+            let text = body.as_deref().map(|b| snippet(b, redact)).unwrap_or_default();
             return Err(Fail("http_status", format!("HTTP {code} (expected 200): {text}")));
         }
         return body.map_err(|e| match e {
@@ -345,7 +367,25 @@ mod tests {
 
     #[test]
     fn the_redactor_hides_the_token_everywhere() {
-        let r = Redactor(Some("s3cret".into()));
-        assert_eq!(r.clean("Bearer s3cret and s3cret"), "Bearer [REDACTED] and [REDACTED]");
+        let r = Redactor::new(["s3cret"]);
+        assert_eq!(r.redact("Bearer s3cret and s3cret"), "Bearer [REDACTED] and [REDACTED]");
+    }
+
+    #[test]
+    fn a_body_is_redacted_before_it_is_cut_or_folded() {
+        let token = "tok en\twith-spaces-and-more-bytes";
+        let r = Redactor::new([token]);
+        let body = format!("{}{token}{}", "x".repeat(190), " tail".repeat(50));
+        let shown = snippet(body.as_bytes(), &r);
+        for w in token.as_bytes().windows(crate::redact::WINDOW) {
+            assert!(!shown.as_bytes().windows(crate::redact::WINDOW).any(|o| o == w), "{shown}");
+        }
+    }
+
+    #[test]
+    fn userinfo_in_a_url_is_refused() {
+        assert!(has_userinfo("https://user:pw@cp.example/v1"));
+        assert!(has_userinfo("http://token@127.0.0.1:9/x"));
+        assert!(!has_userinfo("https://cp.example/v1?email=a@b"));
     }
 }

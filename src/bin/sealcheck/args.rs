@@ -268,7 +268,7 @@ pub enum FormatArg {
     Junit,
 }
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct OutputArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "human")]

@@ -2,6 +2,7 @@
 //! file only maps the outcome to an exit code.
 
 mod args;
+mod output;
 mod run;
 mod ui;
 

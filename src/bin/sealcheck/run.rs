@@ -2,7 +2,6 @@
 
 use std::ffi::OsStr;
 use std::io::{self, Write};
-use std::path::Path;
 
 use sealcheck::check::{check, CheckOptions};
 use sealcheck::drift::DiagnoseOptions;
@@ -17,6 +16,7 @@ use crate::args::{
     CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, RehearsalArgs, RerunArgs,
     SealArgs, SelftestArgs, SnapshotArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
 };
+use crate::output::{self, Reader};
 
 const PROG: &str = "sealcheck";
 
@@ -24,16 +24,16 @@ const PROG: &str = "sealcheck";
 /// environment).
 static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Renders human output, coloured when stdout is meant to be.
+/// Writes output for a person: redacted, escaped for display, coloured
+/// when stdout is meant to be.
 fn emit_human(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
-    let mut buf = Vec::new();
-    f(&mut buf).map_err(|e| Error::io(Path::new("<stdout>"), e))?;
-    if COLOR.load(std::sync::atomic::Ordering::Relaxed) {
-        let text = crate::ui::colorize(&String::from_utf8_lossy(&buf));
-        emit(|w| w.write_all(text.as_bytes()))
-    } else {
-        emit(|w| w.write_all(&buf))
-    }
+    let colour = COLOR.load(std::sync::atomic::Ordering::Relaxed).then_some(crate::ui::colorize as fn(&str) -> String);
+    output::stdout(Reader::Person, colour, f)
+}
+
+/// Writes output for a program (JSON, schemas, completions): redacted.
+fn emit(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    output::stdout(Reader::Machine, None, f)
 }
 
 /// Runs the command line and returns the status to exit with.
@@ -82,11 +82,7 @@ pub fn run(cli: Cli) -> Status {
 
 /// Prints an error on stderr, each of its lines behind the program name.
 fn report_error(e: &Error) {
-    let text = e.to_string();
-    let mut err = io::stderr().lock();
-    for line in text.lines() {
-        let _ = writeln!(err, "{PROG}: {line}");
-    }
+    output::stderr(&e.to_string());
 }
 
 fn print_version(verbose: bool) -> Status {
@@ -98,18 +94,7 @@ fn print_version(verbose: bool) -> Status {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         ));
     }
-    emit(|w| w.write_all(text.as_bytes())).map_or_else(|e| e.status(), |()| Status::Pass)
-}
-
-/// Writes to stdout; a closed pipe is not an error (the exit code still
-/// carries the verdict).
-fn emit(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
-    let stdout = io::stdout();
-    let mut lock = stdout.lock();
-    match f(&mut lock).and_then(|()| lock.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.map_err(|e| Error::io(Path::new("<stdout>"), e)),
-    }
+    emit_human(|w| w.write_all(text.as_bytes())).map_or_else(|e| e.status(), |()| Status::Pass)
 }
 
 fn date() -> Result<String, Error> {
@@ -125,16 +110,16 @@ fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
     if a.stdout {
         let tree = tree_digest(&a.tree.packet, &opts)?;
         emit(|w| w.write_all(&tree.manifest))?;
-        eprintln!("{PROG}: packet_tree_sha256 {}", tree.packet_tree_sha256);
+        output::stderr(&format!("packet_tree_sha256 {}", tree.packet_tree_sha256));
         return Ok(Status::Pass);
     }
     let sealed = seal(&a.tree.packet, &opts)?;
-    eprintln!(
-        "{PROG}: sealed {} files ({} bytes) into {}",
+    output::stderr(&format!(
+        "sealed {} files ({} bytes) into {}",
         sealed.tree.files.len(),
         sealed.tree.byte_count,
         sealed.manifest_path.display()
-    );
+    ));
     emit(|w| writeln!(w, "{}", sealed.tree.packet_tree_sha256))?;
     Ok(Status::Pass)
 }
@@ -155,8 +140,28 @@ fn parse_tree_pin(text: &str) -> Result<Digest, Error> {
     Digest::from_pin(text).map_err(|e| Error::Usage(format!("--expect-tree {text:?}: {e}")))
 }
 
+/// Runs a judging command: whatever happens once its arguments are parsed
+/// (a bad option value, an unreadable input, a malformed
+/// `SOURCE_DATE_EPOCH`), the outcome becomes a report, so `--report` is
+/// written and every format shows the failure.
+fn judge(
+    out: &OutputArgs,
+    command: &str,
+    write_human: fn(&mut dyn Write, &Report) -> io::Result<()>,
+    body: impl FnOnce(String) -> Result<Report, Error>,
+) -> Result<Status, Error> {
+    let (date, result) = match date() {
+        Ok(d) => (d.clone(), body(d)),
+        Err(e) => (report_date(None).expect("the clock gives a date"), Err(e)),
+    };
+    finish(out, command, date, result, write_human)
+}
+
 fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
-    let date = date()?;
+    judge(&a.output, "verify", |w, r| human::write_verify(w, r), |date| verify_report(&a, threads, date))
+}
+
+fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result<Report, Error> {
     let opts = VerifyOptions {
         manifest: a.manifest.clone(),
         excludes: a.exclude.clone(),
@@ -166,8 +171,8 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
         diagnose: DiagnoseOptions { max_size: a.diagnose_max_size, ..DiagnoseOptions::default() },
         against: a.against.clone(),
         restore_to: a.restore_to.clone(),
-        pins: load_pins(&a)?,
-        scan: ScanOptions { tokens: forbidden_tokens(&a)?, secrets: a.scan_secrets },
+        pins: load_pins(a)?,
+        scan: ScanOptions { tokens: forbidden_tokens(a)?, secrets: a.scan_secrets },
         algo: a.algo.map(|x| x.algo()),
         allow_empty: a.allow_empty,
         bagit_lenient_names: a.bagit_lenient_names,
@@ -175,14 +180,14 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
     };
     let (progress, drawer) = if a.output.format() == FormatArg::Human { crate::ui::progress() } else { (None, None) };
     let opts = VerifyOptions { progress: progress.clone(), ..opts };
-    let report = verify(&a.packet, &opts, date.clone());
+    let report = verify(&a.packet, &opts, date);
     if let Some(p) = progress {
         p.finish();
     }
     if let Some(d) = drawer {
         let _ = d.join();
     }
-    finish(&a.output, "verify", date, report, |w, r| human::write_verify(w, r))
+    report
 }
 
 fn load_pins(a: &VerifyArgs) -> Result<Vec<sealcheck::pins::Pin>, Error> {
@@ -209,10 +214,15 @@ fn forbidden_tokens(a: &VerifyArgs) -> Result<Vec<String>, Error> {
 }
 
 fn run_selftest(a: SelftestArgs, threads: Option<usize>) -> Result<Status, Error> {
-    let date = date()?;
-    let opts = sealcheck::selftest::SelftestOptions { threads, ..Default::default() };
-    let report = sealcheck::selftest::selftest(&opts, date.clone());
-    finish(&a.output, "selftest", date, report, |w, r| human::write_selftest(w, r))
+    judge(
+        &a.output,
+        "selftest",
+        |w, r| human::write_selftest(w, r),
+        |date| {
+            let opts = sealcheck::selftest::SelftestOptions { threads, ..Default::default() };
+            sealcheck::selftest::selftest(&opts, date)
+        },
+    )
 }
 
 fn run_snapshot(a: SnapshotArgs, threads: Option<usize>) -> Result<Status, Error> {
@@ -228,56 +238,78 @@ fn run_snapshot(a: SnapshotArgs, threads: Option<usize>) -> Result<Status, Error
 
 fn run_rehearsal(a: RehearsalArgs, threads: Option<usize>) -> Result<Status, Error> {
     use sealcheck::rehearsal::{load_state, rehearsal};
-    let date = date()?;
-    let result = (|| {
-        let before = load_state(&a.before, threads)?;
-        let apply = load_state(&a.after_apply, threads)?;
-        let rollback = load_state(&a.after_rollback, threads)?;
-        Ok(rehearsal(&before, &apply, &rollback, date.clone()))
-    })();
-    finish(&a.output, "rehearsal", date, result, |w, r| human::write_rehearsal(w, r))
+    judge(
+        &a.output,
+        "rehearsal",
+        |w, r| human::write_rehearsal(w, r),
+        |date| {
+            let before = load_state(&a.before, threads)?;
+            let apply = load_state(&a.after_apply, threads)?;
+            let rollback = load_state(&a.after_rollback, threads)?;
+            Ok(rehearsal(&before, &apply, &rollback, date))
+        },
+    )
 }
 
 fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
     use sealcheck::rerun::{rerun, Recorded, RerunOptions};
-    let date = date()?;
-    let recorded = match (&a.expect_tree, &a.from_report) {
-        (Some(t), None) => Recorded::Given(parse_tree_pin(t)?),
-        (None, Some(p)) => Recorded::Report { path: p.clone(), pointer: a.pointer.clone() },
-        _ => return Err(Error::Usage("give exactly one of --expect-tree and --from-report".into())),
-    };
-    let pins = match &a.pins {
-        Some(f) => sealcheck::pins::load(f)?,
-        None => Vec::new(),
-    };
-    let verify = VerifyOptions { manifest: a.manifest.clone(), threads, pins, ..VerifyOptions::default() };
-    let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
-    let report = rerun(&a.packet, &opts, date.clone());
-    finish(&a.output, "rerun", date, report, |w, r| human::write_rerun(w, r))
+    judge(
+        &a.output,
+        "rerun",
+        |w, r| human::write_rerun(w, r),
+        |date| {
+            let recorded = match (&a.expect_tree, &a.from_report) {
+                (Some(t), None) => Recorded::Given(parse_tree_pin(t)?),
+                (None, Some(p)) => Recorded::Report { path: p.clone(), pointer: a.pointer.clone() },
+                _ => return Err(Error::Usage("give exactly one of --expect-tree and --from-report".into())),
+            };
+            let pins = match &a.pins {
+                Some(f) => sealcheck::pins::load(f)?,
+                None => Vec::new(),
+            };
+            let verify = VerifyOptions { manifest: a.manifest.clone(), threads, pins, ..VerifyOptions::default() };
+            let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
+            rerun(&a.packet, &opts, date)
+        },
+    )
 }
 
 fn run_pin_check(a: PinCheckArgs, threads: Option<usize>) -> Result<Status, Error> {
-    let date = date()?;
-    let digest = Digest::from_pin(&a.digest).map_err(|e| Error::Usage(format!("DIGEST {:?}: {e}", a.digest)))?;
-    let pin = sealcheck::pins::Pin {
-        name: a.file.display().to_string(),
-        shown: a.file.display().to_string(),
-        path: a.file.clone(),
-        digest,
-        size: None,
-    };
-    let engine = sealcheck::hash::Engine::new(threads).map_err(|e| Error::io(&a.file, e))?;
-    let (section, findings, status) = sealcheck::pins::check_all(&[pin], &DiagnoseOptions::default(), &engine);
-    let mut report = Report::new("pin check", date.clone());
-    report.checks.pins = Some(section);
-    report.findings = findings;
-    report.finish(status);
-    finish(&a.output, "pin check", date, Ok(report), |w, r| human::write_pin_check(w, r))
+    judge(
+        &a.output,
+        "pin check",
+        |w, r| human::write_pin_check(w, r),
+        |date| {
+            let digest =
+                Digest::from_pin(&a.digest).map_err(|e| Error::Usage(format!("DIGEST {:?}: {e}", a.digest)))?;
+            let pin = sealcheck::pins::Pin {
+                name: a.file.display().to_string(),
+                shown: a.file.display().to_string(),
+                path: a.file.clone(),
+                digest,
+                size: None,
+            };
+            let engine = sealcheck::hash::Engine::new(threads).map_err(|e| Error::io(&a.file, e))?;
+            let (section, findings, status) = sealcheck::pins::check_all(&[pin], &DiagnoseOptions::default(), &engine);
+            let mut report = Report::new("pin check", date);
+            report.checks.pins = Some(section);
+            report.findings = findings;
+            report.finish(status);
+            Ok(report)
+        },
+    )
 }
 
 fn run_readback(a: ReadbackArgs) -> Result<Status, Error> {
+    // The token is a secret of this run: nothing written may show it.
+    if let Some(token) = a.token_env.as_deref().and_then(|name| std::env::var(name).ok()) {
+        output::set_secrets(sealcheck::redact::Redactor::new([token]));
+    }
+    judge(&a.output.clone(), "pin readback", |w, r| human::write_readback(w, r), |date| readback_report(a, date))
+}
+
+fn readback_report(a: ReadbackArgs, date: String) -> Result<Report, Error> {
     use sealcheck::readback::{readback, status, ReadbackOptions, Source};
-    let date = date()?;
     let wheres = a
         .wheres
         .iter()
@@ -310,23 +342,28 @@ fn run_readback(a: ReadbackArgs) -> Result<Status, Error> {
     };
     let check = readback(&opts, |name| std::env::var(name).ok());
     let status = status(&check);
-    let mut report = Report::new("pin readback", date.clone());
+    let mut report = Report::new("pin readback", date);
     match check.outcome.as_str() {
         "mismatch" | "missing_row" => {
             let class = if check.outcome == "mismatch" { FindingClass::PinMismatch } else { FindingClass::PinMissing };
             let mut f = sealcheck::Finding::new(check.leg.clone(), class, check.message.clone());
             f.expected_sha256 = Some(check.expected.clone());
             f.actual_sha256 = check.actual.clone();
+            f.proof = Some(format!("read back {}: {}", check.leg, check.message));
             report.findings.push(f);
         }
         _ => {}
     }
     if !status.is_pass() && report.findings.is_empty() {
-        report_error(&Error::Usage(format!("readback {}: {}", check.leg, check.message)));
+        // Red without a finding: the leg could not judge. Every format
+        // shows it as an error.
+        let message = format!("readback {}: {}", check.leg, check.message);
+        output::stderr(&message);
+        report.error = Some(sealcheck::report::ErrorInfo { code: check.outcome.clone(), message });
     }
     report.checks.readback = Some(check);
     report.finish(status);
-    finish(&a.output, "pin readback", date, Ok(report), |w, r| human::write_readback(w, r))
+    Ok(report)
 }
 
 /// Writes the report file and stdout for a judging command; an error
@@ -338,52 +375,56 @@ fn finish(
     result: Result<Report, Error>,
     write_human: fn(&mut dyn Write, &Report) -> io::Result<()>,
 ) -> Result<Status, Error> {
-    let (report, error) = match result {
-        Ok(r) => (r, None),
-        Err(e) => (Report::from_error(command, date, &e), Some(e)),
+    let (report, failed) = match result {
+        Ok(r) => (r, false),
+        Err(e) => {
+            report_error(&e);
+            (Report::from_error(command, date, &e), true)
+        }
     };
-    if let Some(e) = &error {
-        report_error(e);
-    }
+    emit_report(out, report, write_human, failed)
+}
+
+/// Writes a finished report: the `--report` file, then stdout in the chosen
+/// format (human output only when the command could judge: its error is
+/// already on stderr).
+fn emit_report(
+    out: &OutputArgs,
+    report: Report,
+    write_human: fn(&mut dyn Write, &Report) -> io::Result<()>,
+    failed: bool,
+) -> Result<Status, Error> {
+    let report = output::redacted(report);
     if let Some(path) = &out.report {
-        write_report_file(path, &report)?;
+        output::report_file(path, &report)?;
     }
     match out.format() {
         FormatArg::Json => emit(|w| json::write(w, &report))?,
-        FormatArg::Human if error.is_none() => emit_human(|w| write_human(w, &report))?,
+        FormatArg::Human if !failed => emit_human(|w| write_human(w, &report))?,
         FormatArg::Human => {}
         FormatArg::Github => {
-            emit(|w| sealcheck::render::github::write(w, &report))?;
-            append_step_summary(&report)?;
+            output::stdout(Reader::Person, None, |w| sealcheck::render::github::write(w, &report))?;
+            output::step_summary(&report)?;
         }
-        FormatArg::Junit => emit(|w| sealcheck::render::junit::write(w, &report))?,
+        FormatArg::Junit => output::stdout(Reader::Person, None, |w| sealcheck::render::junit::write(w, &report))?,
     }
     Ok(report.status())
 }
 
-/// Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` when it is set.
-fn append_step_summary(report: &Report) -> Result<(), Error> {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return Ok(());
-    };
-    let path = std::path::PathBuf::from(path);
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| Error::io(&path, e))?;
-    f.write_all(sealcheck::render::github::summary(report).as_bytes()).map_err(|e| Error::io(&path, e))
-}
-
-fn write_report_file(path: &Path, report: &Report) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    json::write(&mut tmp, report).map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+/// `check` could not run: GNU's exit code 1, and a true record in every
+/// format.
+fn check_failed(a: &CheckArgs, date: String, e: Error) -> Result<Status, Error> {
+    report_error(&e);
+    let mut report = Report::from_error("check", date, &e);
+    report.exit_code = Status::Integrity.code();
+    emit_report(&a.output, report, |_, _| Ok(()), true)
 }
 
 fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
-    let date = date()?;
+    let date = match date() {
+        Ok(d) => d,
+        Err(e) => return check_failed(&a, report_date(None).expect("the clock gives a date"), e),
+    };
     let opts =
         CheckOptions { ignore_missing: a.ignore_missing, threads, explain: a.explain.then(DiagnoseOptions::default) };
     let source = a.manifest.display().to_string();
@@ -396,27 +437,24 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     };
     let run = match run {
         Ok(r) => r,
-        Err(e) => {
-            report_error(&e);
-            return Ok(Status::Integrity);
-        }
+        Err(e) => return check_failed(&a, date, e),
     };
-    let report = run.report(date);
+    let report = output::redacted(run.report(date));
     if let Some(path) = &a.output.report {
-        write_report_file(path, &report)?;
+        output::report_file(path, &report)?;
     }
     match a.output.format() {
         FormatArg::Json => emit(|w| json::write(w, &report))?,
         FormatArg::Github => {
-            emit(|w| sealcheck::render::github::write(w, &report))?;
-            append_step_summary(&report)?;
+            output::stdout(Reader::Person, None, |w| sealcheck::render::github::write(w, &report))?;
+            output::step_summary(&report)?;
         }
-        FormatArg::Junit => emit(|w| sealcheck::render::junit::write(w, &report))?,
+        FormatArg::Junit => output::stdout(Reader::Person, None, |w| sealcheck::render::junit::write(w, &report))?,
         FormatArg::Human => {
             let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status };
-            let stderr = io::stderr();
-            let mut err = stderr.lock();
-            emit(|w| gnu::write(w, &mut err, PROG, &run, v))?;
+            let mut err = Vec::new();
+            output::stdout(Reader::Person, None, |w| gnu::write(w, &mut err, PROG, &run, v))?;
+            output::stderr_raw(&String::from_utf8_lossy(&err));
         }
     }
     Ok(run.status)

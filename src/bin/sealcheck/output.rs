@@ -1,0 +1,125 @@
+//! The one writer: every byte the process writes leaves through here.
+//!
+//! - Secrets in play (the read-back token) are redacted first, in every
+//!   output: stdout, stderr, the `--report` file and the job summary
+//!   ([`sealcheck::redact`]); a report is redacted as a value, field by
+//!   field, so it stays valid JSON.
+//! - Text for a person (human, GitHub, JUnit and GNU output, every stderr
+//!   line) is then escaped for display ([`sealcheck::escape::display_text`]):
+//!   no control, C1 or bidi character reaches a terminal or a CI log.
+//!   Machine output (JSON) keeps the lossless forms of the contract.
+//! - A closed pipe is not an error: the exit code still carries the verdict.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use sealcheck::escape::display_text;
+use sealcheck::redact::Redactor;
+use sealcheck::{Error, Report};
+
+const PROG: &str = "sealcheck";
+
+static SECRETS: OnceLock<Redactor> = OnceLock::new();
+
+/// Records the secrets of this run; call before anything is written.
+pub fn set_secrets(r: Redactor) {
+    let _ = SECRETS.set(r);
+}
+
+fn redactor() -> &'static Redactor {
+    SECRETS.get_or_init(Redactor::default)
+}
+
+/// Who reads an output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// A person: redacted and escaped for display.
+    Person,
+    /// A program: redacted, otherwise as rendered.
+    Machine,
+}
+
+/// Text as it may leave for `reader`.
+pub fn clean(text: &str, reader: Reader) -> String {
+    let text = redactor().redact(text);
+    match reader {
+        Reader::Person => display_text(&text),
+        Reader::Machine => text,
+    }
+}
+
+/// Renders with `f` and writes the result to stdout for `reader`, coloured
+/// by `colour` afterwards when given.
+pub fn stdout(
+    reader: Reader,
+    colour: Option<fn(&str) -> String>,
+    f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    let mut buf = Vec::new();
+    f(&mut buf).map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+    let mut text = clean(&String::from_utf8_lossy(&buf), reader);
+    if let Some(paint) = colour {
+        text = paint(&text);
+    }
+    let out = io::stdout();
+    let mut lock = out.lock();
+    match lock.write_all(text.as_bytes()).and_then(|()| lock.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Error::io(Path::new("<stdout>"), e)),
+    }
+}
+
+/// Writes a message on stderr, each line behind the program's name.
+pub fn stderr(message: &str) {
+    let text = clean(message, Reader::Person);
+    let mut err = io::stderr().lock();
+    for line in text.lines() {
+        let _ = writeln!(err, "{PROG}: {line}");
+    }
+}
+
+/// Writes rendered text (already prefixed as its format wants) on stderr.
+pub fn stderr_raw(text: &str) {
+    let _ = io::stderr().lock().write_all(clean(text, Reader::Person).as_bytes());
+}
+
+/// The report with every secret redacted, field by field.
+pub fn redacted(report: Report) -> Report {
+    let r = redactor();
+    if r.is_empty() {
+        return report;
+    }
+    let paths: Vec<String> = report.sealed_paths.iter().map(|p| r.redact(p)).collect();
+    let mut value = serde_json::to_value(&report).expect("a report serializes");
+    r.redact_value(&mut value);
+    let mut clean: Report = serde_json::from_value(value).expect("a redacted report is still a report");
+    clean.sealed_paths = paths;
+    clean
+}
+
+/// Writes the JSON report to `path` atomically: a temporary file beside
+/// it, then a rename, so a reader never sees half a report and a stale one
+/// never survives a run.
+pub fn report_file(path: &Path, report: &Report) -> Result<(), Error> {
+    let report = redacted(report.clone());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    sealcheck::render::json::write(&mut tmp, &report).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY` when set.
+pub fn step_summary(report: &Report) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = std::path::PathBuf::from(path);
+    let text = clean(&sealcheck::render::github::summary(report), Reader::Person);
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| Error::io(&path, e))?;
+    f.write_all(text.as_bytes()).map_err(|e| Error::io(&path, e))
+}
