@@ -243,16 +243,19 @@ impl CheckRun {
                     f.actual_sha256 = Some(actual.to_hex());
                     if let Some((classes, proof)) = explanation {
                         f.classes = classes.clone();
-                        if classes[0] != FindingClass::EditedContent {
-                            f.hint = Some(crate::drift::hint(classes[0]).to_string());
-                            f.proof = Some(proof.clone());
-                        }
+                        f.hint = Some(crate::drift::hint(classes[0]).to_string());
+                        f.proof = Some(proof.clone());
                     }
                     r.findings.push(f);
+                    r.sealed_paths.push(shown(name));
                 }
                 LineResult::FailedOpen { name, reason, class } => {
-                    r.findings.push(Finding::new(shown(name), *class, reason.clone()));
+                    let mut f = Finding::new(shown(name), *class, reason.clone());
+                    f.proof = Some(format!("the listed file could not be hashed: {reason}"));
+                    r.findings.push(f);
+                    r.sealed_paths.push(shown(name));
                 }
+                LineResult::Ok { name, .. } => r.sealed_paths.push(shown(name)),
                 _ => {}
             }
         }

@@ -74,6 +74,14 @@ pub enum Error {
     /// The tree holds something that cannot be sealed or hashed.
     #[error("the packet cannot be sealed as it is:\n{}", render_findings(.0))]
     Tree(Vec<Finding>),
+    /// `seal` over a manifest the packet no longer verifies against,
+    /// without `--reseal`: re-sealing would bless the drift.
+    #[error(
+        "the packet does not verify against its existing manifest; refusing to re-seal, which would bless its \
+         drift (give --reseal to seal the packet as it is now):\n{}",
+        render_findings(.0)
+    )]
+    Reseal(Vec<Finding>),
     /// Bad arguments or options.
     #[error("{0}")]
     Usage(String),
@@ -98,6 +106,7 @@ impl Error {
         match self {
             Error::Io { .. } => Status::Environment,
             Error::Tree(findings) => findings.iter().map(Finding::status).max().unwrap_or(Status::BadInput),
+            Error::Reseal(findings) => findings.iter().map(Finding::status).max().unwrap_or(Status::Integrity),
             Error::Manifest(_)
             | Error::NotADirectory(_)
             | Error::NotRegular { .. }
@@ -120,6 +129,7 @@ impl Error {
             Error::Malformed { .. } => "malformed_input",
             Error::NoManifest(_) => "no_manifest",
             Error::Tree(_) => "unsealable_tree",
+            Error::Reseal(_) => "would_reseal_drift",
             Error::Usage(_) => "usage",
         }
     }

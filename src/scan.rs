@@ -124,6 +124,28 @@ impl Scanner {
         Ok(out)
     }
 
+    /// Scans one path name (every component of it). A hit's finding names
+    /// the path with the match itself redacted.
+    pub fn scan_name(&self, rel: &RelPath) -> Vec<Finding> {
+        let name = rel.as_bytes();
+        let mut out = Vec::new();
+        for p in &self.patterns {
+            for m in p.regex.find_iter(name) {
+                let shown = format!(
+                    "{}[REDACTED]{}",
+                    crate::escape::escape_bytes(&name[..m.start()]),
+                    crate::escape::escape_bytes(&name[m.end()..])
+                );
+                let mut f = self.finding(rel, p, m.as_bytes(), 0);
+                f.path = shown;
+                f.message = f.message.replacen("line 0: ", "in the path name: ", 1);
+                f.proof = Some(format!("the path name holds a match of the {} pattern", p.what));
+                out.push(f);
+            }
+        }
+        out
+    }
+
     fn finding(&self, rel: &RelPath, p: &Pattern, value: &[u8], line: usize) -> Finding {
         let shown = if p.show_prefix {
             let prefix: String = String::from_utf8_lossy(value).chars().take(4).collect();
@@ -132,6 +154,7 @@ impl Scanner {
             "(redacted)".to_string()
         };
         let mut f = Finding::new(rel.display(), p.class, format!("line {line}: {}: {shown}", p.what));
+        f.proof = Some(format!("line {line} of the file's bytes holds a match of the {} pattern", p.what));
         f.hint = Some(match p.class {
             FindingClass::SecretLeak => {
                 "a credential must never be sealed into evidence: revoke it, remove it, and re-seal".to_string()
@@ -173,6 +196,16 @@ mod tests {
             ]
         );
         assert!(hits.iter().all(|h| !h.contains(aws)));
+    }
+
+    #[test]
+    fn path_names_are_scanned_and_the_match_is_redacted_in_the_finding() {
+        let opts = ScanOptions { tokens: vec!["SECRET-TOKEN-42".into()], secrets: true };
+        let rel = RelPath::new(b"logs/SECRET-TOKEN-42/AKIAIOSFODNN7EXAMPLE.txt".to_vec()).unwrap();
+        let hits = Scanner::new(&opts).scan_name(&rel);
+        let paths: Vec<&str> = hits.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["logs/[REDACTED]/AKIAIOSFODNN7EXAMPLE.txt", "logs/SECRET-TOKEN-42/[REDACTED].txt"]);
+        assert!(Scanner::new(&opts).scan_name(&RelPath::new(b"clean.txt".to_vec()).unwrap()).is_empty());
     }
 
     #[test]

@@ -407,6 +407,7 @@ fn scan_tree(
     };
     let mut findings = Vec::new();
     for (file, result) in files.iter().zip(results) {
+        findings.extend(scanner.scan_name(&file.path));
         match result {
             Ok(hits) => findings.extend(hits),
             Err(e) => findings.push(Finding::new(

@@ -163,7 +163,7 @@ fn an_unreadable_payload_file_is_unreadable_not_a_mismatch() {
     };
     let out = cmd.arg("verify").arg(&dir).arg("--json").output().unwrap();
     if as_root && String::from_utf8_lossy(&out.stderr).contains("setpriv") {
-        eprintln!("SKIPPED: cannot drop to an unprivileged user");
+        common::skipped("unreadable file in a bag: cannot drop to an unprivileged user");
         return;
     }
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));

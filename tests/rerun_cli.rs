@@ -26,7 +26,8 @@ fn rerun_matches_the_recorded_tree_and_fails_on_any_change() {
     assert_eq!(before, snapshot(p.path()));
     // Re-sealed after an edit: the manifest matches its files, but not the recorded tree.
     put(p.path(), b"README.md", b"edited and re-sealed\n");
-    sealcheck().arg("seal").arg(p.path()).assert().success();
+    sealcheck().arg("seal").arg(p.path()).assert().code(1).stderr(contains("refusing to re-seal"));
+    sealcheck().arg("seal").arg("--reseal").arg(p.path()).assert().success().stderr(contains("re-sealed README.md"));
     sealcheck()
         .arg("rerun")
         .arg(p.path())

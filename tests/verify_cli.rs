@@ -116,7 +116,9 @@ fn expect_tree_is_red_when_the_packet_was_resealed() {
     let p = sample_packet();
     let original = seal(p.path());
     put(p.path(), b"README.md", b"quietly changed, then re-sealed\n");
-    let resealed = seal(p.path());
+    sealcheck().arg("seal").arg(p.path()).assert().code(1);
+    let out = sealcheck().args(["seal", "--reseal"]).arg(p.path()).assert().success().get_output().stdout.clone();
+    let resealed = String::from_utf8(out).unwrap().trim().to_string();
     assert_ne!(original, resealed);
     sealcheck().args(["verify", "--expect-tree", &resealed]).arg(p.path()).assert().code(0);
     sealcheck()

@@ -1,7 +1,10 @@
-//! JUnit XML: one testcase per sealed file and per pin, plus one per other
-//! finding (unsealed extras, the manifest, content scans). Drift is a
-//! `failure`; I/O and unsupported files are an `error`. The shape is the
-//! one GitLab and Jenkins read: `testsuites` > `testsuite` > `testcase`.
+//! JUnit XML: one testcase per checked item (each sealed or listed file,
+//! each pin, each selftest control, each read-back leg), plus one per other
+//! finding (unsealed extras, the manifest, content scans) and one for a
+//! command that could not judge. Drift is a `failure`; I/O, unsupported
+//! files and a command that could not judge are an `error`. The shape is
+//! the one GitLab and Jenkins read: `testsuites` > `testsuite` > `testcase`,
+//! every `classname` set and every name unique within its suite.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -34,10 +37,23 @@ pub fn escape(s: &str) -> String {
 struct Case<'a> {
     name: String,
     findings: Vec<&'a Finding>,
+    /// A check that ran without a finding of its own but failed (a selftest
+    /// control not caught, a read-back leg that could not judge): its
+    /// message, and whether it is an error rather than a failure.
+    failed: Option<(String, bool)>,
 }
 
-fn suite_of(f: &Finding) -> &'static str {
+impl<'a> Case<'a> {
+    fn new(name: String) -> Case<'a> {
+        Case { name, findings: Vec::new(), failed: None }
+    }
+}
+
+fn suite_of(r: &Report, f: &Finding) -> &'static str {
     use crate::FindingClass as C;
+    if r.checks.readback.is_some() {
+        return "readback";
+    }
     match f.classes[0] {
         C::PinMismatch | C::PinMissing => "pins",
         C::ForbiddenToken | C::SecretLeak => "content_scan",
@@ -48,25 +64,48 @@ fn suite_of(f: &Finding) -> &'static str {
 /// Writes the report as JUnit XML.
 pub fn write<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> {
     let mut suites: BTreeMap<&'static str, BTreeMap<String, Case<'_>>> = BTreeMap::new();
-    let files = suites.entry("seal_vs_bytes").or_default();
-    for p in &r.sealed_paths {
-        files.insert(p.clone(), Case { name: p.clone(), findings: Vec::new() });
+    if !r.sealed_paths.is_empty() {
+        let files = suites.entry("seal_vs_bytes").or_default();
+        for p in &r.sealed_paths {
+            files.insert(p.clone(), Case::new(p.clone()));
+        }
     }
     if let Some(pins) = &r.checks.pins {
         let s = suites.entry("pins").or_default();
         for p in &pins.results {
-            s.insert(p.path.clone(), Case { name: format!("{} ({})", p.path, p.name), findings: Vec::new() });
+            s.insert(p.path.clone(), Case::new(format!("{} ({})", p.path, p.name)));
         }
     }
-    for f in &r.findings {
-        let s = suites.entry(suite_of(f)).or_default();
-        s.entry(f.path.clone()).or_insert_with(|| Case { name: f.path.clone(), findings: Vec::new() }).findings.push(f);
+    if let Some(st) = &r.checks.selftest {
+        let s = suites.entry("selftest").or_default();
+        let mut identical = Case::new("byte-identical packet passes".into());
+        if !st.passes_on_byte_identical {
+            identical.failed = Some(("the byte-identical packet did not pass".into(), false));
+        }
+        s.insert(String::new(), identical);
+        for (i, c) in st.cases.iter().enumerate() {
+            let mut case = Case::new(format!("{}: {}", c.class.code(), c.drift));
+            if !c.ok {
+                let got: Vec<&str> = c.classified_as.iter().map(|k| k.code()).collect();
+                case.failed =
+                    Some((format!("NOT CAUGHT: exit {}, classified as [{}]", c.exit_code, got.join(", ")), false));
+            }
+            s.insert(format!("{i:05}"), case);
+        }
     }
-    if r.error.is_some() {
-        suites
-            .entry("command")
-            .or_default()
-            .insert("error".into(), Case { name: format!("sealcheck {}", r.command), findings: Vec::new() });
+    if let Some(rb) = &r.checks.readback {
+        let mut leg = Case::new(rb.leg.clone());
+        if let Some(e) = &r.error {
+            leg.failed = Some((format!("{}: {}", e.code, e.message), true));
+        }
+        suites.entry("readback").or_default().insert(rb.leg.clone(), leg);
+    }
+    for f in &r.findings {
+        let s = suites.entry(suite_of(r, f)).or_default();
+        s.entry(f.path.clone()).or_insert_with(|| Case::new(f.path.clone())).findings.push(f);
+    }
+    if r.error.is_some() && r.checks.readback.is_none() {
+        suites.entry("command").or_default().insert("error".into(), Case::new(format!("sealcheck {}", r.command)));
     }
     let timestamp = r.date.trim_end_matches('Z');
     let count = |cases: &BTreeMap<String, Case<'_>>, want_error: bool| {
@@ -78,7 +117,7 @@ pub fn write<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> {
         failures += count(cases, false);
         errors += count(cases, true);
     }
-    if r.error.is_some() {
+    if r.error.is_some() && r.checks.readback.is_none() {
         errors += 1;
     }
     writeln!(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
@@ -108,8 +147,13 @@ pub fn write<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> {
                 continue;
             }
             let tag = if is_error(case) { "error" } else { "failure" };
-            let classes: Vec<&str> = case.findings.iter().flat_map(|f| f.classes.iter().map(|c| c.code())).collect();
-            let message: Vec<&str> = case.findings.iter().map(|f| f.message.as_str()).collect();
+            let mut classes: Vec<&str> =
+                case.findings.iter().flat_map(|f| f.classes.iter().map(|c| c.code())).collect();
+            let mut message: Vec<&str> = case.findings.iter().map(|f| f.message.as_str()).collect();
+            if let Some((m, error)) = &case.failed {
+                classes.push(if *error { "error" } else { "not_caught" });
+                message.push(m);
+            }
             let mut body = String::new();
             for f in &case.findings {
                 for (k, v) in [
@@ -137,11 +181,11 @@ pub fn write<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> {
 }
 
 fn is_red(c: &Case<'_>) -> bool {
-    c.findings.iter().any(|f| !f.status().is_pass())
+    c.failed.is_some() || c.findings.iter().any(|f| !f.status().is_pass())
 }
 
 fn is_error(c: &Case<'_>) -> bool {
-    c.findings.iter().any(|f| f.status() >= Status::BadInput)
+    c.failed.as_ref().is_some_and(|(_, error)| *error) || c.findings.iter().any(|f| f.status() >= Status::BadInput)
 }
 
 #[cfg(test)]

@@ -37,6 +37,10 @@ pub struct SealOptions {
     /// in GNU format, before the canonical one, which then seals it.
     /// Default none.
     pub second: Option<Algo>,
+    /// Seal over an existing manifest that the packet no longer verifies
+    /// against. Disabled by default: a drifted packet is never re-sealed
+    /// silently, which would bless its drift.
+    pub reseal: bool,
 }
 
 impl Default for SealOptions {
@@ -47,6 +51,7 @@ impl Default for SealOptions {
             threads: None,
             include_manifest: false,
             second: None,
+            reseal: false,
         }
     }
 }
@@ -71,6 +76,9 @@ pub struct Sealed {
     pub tree: TreeDigest,
     /// Where it wrote the manifest.
     pub manifest_path: PathBuf,
+    /// With [`SealOptions::reseal`]: what the old manifest said that the
+    /// new one no longer does (empty when there was none, or it verified).
+    pub resealed: Vec<Finding>,
 }
 
 /// The manifest's path as a [`RelPath`].
@@ -147,6 +155,7 @@ fn hash_tree(
 /// Hashes the tree under `root` and writes its canonical manifest there
 /// (and first, with [`SealOptions::second`], the second manifest).
 pub fn seal(root: &Path, opts: &SealOptions) -> Result<Sealed, Error> {
+    let resealed = check_existing(root, opts)?;
     if let Some(algo) = opts.second.filter(|a| *a != Algo::Sha256) {
         let name = second_name(algo);
         let rel = manifest_rel(name)?;
@@ -161,7 +170,37 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<Sealed, Error> {
     let tree = tree_digest(root, opts)?;
     let rel = manifest_rel(&opts.manifest_name)?;
     let target = write_atomically(root, &rel, &tree.manifest)?;
-    Ok(Sealed { tree, manifest_path: target })
+    Ok(Sealed { tree, manifest_path: target, resealed })
+}
+
+/// An existing manifest must still verify before it is replaced; what it
+/// no longer vouches for is refused, or with `reseal` returned.
+fn check_existing(root: &Path, opts: &SealOptions) -> Result<Vec<Finding>, Error> {
+    let rel = manifest_rel(&opts.manifest_name)?;
+    if std::fs::symlink_metadata(rel.under(root)).is_err() {
+        return Ok(Vec::new());
+    }
+    let verify_opts = crate::verify::VerifyOptions {
+        manifest: Some(rel.under(root)),
+        excludes: opts.excludes.clone(),
+        threads: opts.threads,
+        allow_empty: true,
+        ..crate::verify::VerifyOptions::default()
+    };
+    let findings = match crate::verify::verify(root, &verify_opts, String::new()) {
+        Ok(report) if report.status().is_pass() => return Ok(Vec::new()),
+        Ok(report) => report.findings,
+        Err(e) => {
+            let mut f = Finding::new(opts.manifest_name.clone(), FindingClass::ManifestDrift, e.to_string());
+            f.proof = Some("the existing manifest could not be read as a seal".to_string());
+            vec![f]
+        }
+    };
+    if opts.reseal {
+        Ok(findings)
+    } else {
+        Err(Error::Reseal(findings))
+    }
 }
 
 /// Writes `bytes` at `rel` under `root`: a temporary file beside it,

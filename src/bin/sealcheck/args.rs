@@ -217,6 +217,9 @@ pub struct SealArgs {
     /// Also write a second manifest in this algorithm (SHA512SUMS or B3SUMS, sealed by the canonical one).
     #[arg(long, value_enum, value_name = "ALGO")]
     pub algo: Option<AlgoArg>,
+    /// Seal even though the packet no longer verifies against its existing manifest (says what it re-sealed).
+    #[arg(long)]
+    pub reseal: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

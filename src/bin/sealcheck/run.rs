@@ -106,7 +106,7 @@ fn seal_options(t: &TreeArgs, threads: Option<usize>) -> SealOptions {
 }
 
 fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
-    let opts = SealOptions { second: a.algo.map(|x| x.algo()), ..seal_options(&a.tree, threads) };
+    let opts = SealOptions { second: a.algo.map(|x| x.algo()), reseal: a.reseal, ..seal_options(&a.tree, threads) };
     if a.stdout {
         let tree = tree_digest(&a.tree.packet, &opts)?;
         emit(|w| w.write_all(&tree.manifest))?;
@@ -114,6 +114,10 @@ fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
         return Ok(Status::Pass);
     }
     let sealed = seal(&a.tree.packet, &opts)?;
+    for f in &sealed.resealed {
+        let classes: Vec<&str> = f.classes.iter().map(|c| c.code()).collect();
+        output::stderr(&format!("re-sealed {}: {} [{}]", f.path, f.message, classes.join(", ")));
+    }
     output::stderr(&format!(
         "sealed {} files ({} bytes) into {}",
         sealed.tree.files.len(),
