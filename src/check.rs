@@ -95,34 +95,82 @@ pub struct CheckRun {
 /// A checksum line read (name, digest), or why it is not one.
 type ParsedLine = Result<(Vec<u8>, Digest), (usize, LineError)>;
 
-/// Checks every line of `reader` (named `source` in messages).
+/// Lines parsed and hashed together: memory stays bounded by one batch
+/// (at most this many lines, or [`BATCH_BYTES`] of names), whatever the
+/// input's length.
+const BATCH_LINES: usize = 4096;
+
+/// The most name bytes held in one batch.
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Checks every line of `reader` (named `source` in messages), keeping
+/// every result in [`CheckRun::results`].
 pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result<CheckRun, Error> {
+    let mut results = Vec::new();
+    let mut run = check_with(reader, source, opts, &mut |r| results.push(r))?;
+    run.results = results;
+    Ok(run)
+}
+
+/// Checks every line of `reader`, handing each result to `sink` in input
+/// order as soon as its batch is done; the returned run has the counts and
+/// verdict but no results. Memory is bounded by one batch, so an endless
+/// `check -` runs in constant memory.
+pub fn check_with<R: BufRead>(
+    reader: R,
+    source: &str,
+    opts: &CheckOptions,
+    sink: &mut dyn FnMut(LineResult),
+) -> Result<CheckRun, Error> {
+    let engine = Engine::new(opts.threads).map_err(|e| Error::io(Path::new(source), e))?;
     let mut lines = LineReader::new(reader);
-    let mut parsed: Vec<ParsedLine> = Vec::new();
-    while let Some((no, line)) = lines.next_line().map_err(|e| Error::io(Path::new(source), e))? {
-        let line = match line {
-            Ok((l, _)) => l.to_vec(),
-            Err(e) => {
-                parsed.push(Err((no, e)));
-                continue;
-            }
-        };
-        if no == 1 && lines.had_bom() {
-            // GNU 9.x skips this line and may exit 0: a fail-open.
-            parsed.push(Err((no, LineError::Bom)));
-            continue;
-        }
-        if line.first() == Some(&b'#') {
-            continue;
-        }
-        parsed.push(
-            parse_line(&line)
+    let mut counts = CheckCounts::default();
+    let mut batch: Vec<ParsedLine> = Vec::new();
+    let mut batch_bytes = 0usize;
+    while let Some((no, line)) =
+        lines.next_line().map_err(|e| crate::input::read_error(source, crate::input::Kind::Manifest, e))?
+    {
+        let line = line.map(|(l, _)| l.to_vec());
+        let parsed = match line {
+            // GNU 9.x skips a line behind a BOM and may exit 0: a fail-open.
+            Ok(_) if no == 1 && lines.had_bom() => Err((no, LineError::Bom)),
+            Ok(l) if l.first() == Some(&b'#') => continue,
+            Ok(l) => parse_line(&l)
                 .map(|l| (l.name.into_owned(), l.digest.sha256().expect("parse_line reads SHA-256")))
                 .map_err(|e| (no, e)),
-        );
+            Err(e) => Err((no, e)),
+        };
+        batch_bytes += parsed.as_ref().map_or(0, |(n, _)| n.len());
+        batch.push(parsed);
+        if batch.len() >= BATCH_LINES || batch_bytes >= BATCH_BYTES {
+            run_batch(&engine, std::mem::take(&mut batch), opts, &mut counts, sink);
+            batch_bytes = 0;
+        }
     }
+    run_batch(&engine, batch, opts, &mut counts, sink);
+    let proper = counts.ok + counts.failed + counts.unreadable + counts.ignored_missing;
+    let no_proper_lines = proper == 0;
+    let nothing_verified = !no_proper_lines && counts.ok == 0 && counts.failed == 0 && counts.unreadable == 0;
+    let red = no_proper_lines || counts.ok == 0 || counts.failed + counts.unreadable + counts.improperly_formatted > 0;
+    counts.verdict = Some(Verdict::from_ok(!red));
+    Ok(CheckRun {
+        source: source.to_string(),
+        results: Vec::new(),
+        counts,
+        no_proper_lines,
+        nothing_verified,
+        status: if red { Status::Integrity } else { Status::Pass },
+    })
+}
 
-    let engine = Engine::new(opts.threads).map_err(|e| Error::io(Path::new(source), e))?;
+/// Hashes one batch in parallel and hands its results to `sink` in order.
+fn run_batch(
+    engine: &Engine,
+    parsed: Vec<ParsedLine>,
+    opts: &CheckOptions,
+    counts: &mut CheckCounts,
+    sink: &mut dyn FnMut(LineResult),
+) {
     let outcomes = engine.map(&parsed, |p, buf| match p {
         Ok((name, _)) => Some(match open_path(Path::new(OsStr::from_bytes(name))) {
             Ok((file, meta)) => hash_open(file, &meta, buf),
@@ -130,14 +178,11 @@ pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result
         }),
         Err(_) => None,
     });
-
-    let mut counts = CheckCounts::default();
-    let mut results = Vec::with_capacity(parsed.len());
     for (p, outcome) in parsed.into_iter().zip(outcomes) {
         let (name, expected) = match p {
             Err((line, error)) => {
                 counts.improperly_formatted += 1;
-                results.push(LineResult::Improper { line, error });
+                sink(LineResult::Improper { line, error });
                 continue;
             }
             Ok(x) => x,
@@ -172,21 +217,8 @@ pub fn check<R: BufRead>(reader: R, source: &str, opts: &CheckOptions) -> Result
             LineResult::IgnoredMissing { .. } => counts.ignored_missing += 1,
             LineResult::Improper { .. } => unreachable!("handled above"),
         }
-        results.push(result);
+        sink(result);
     }
-    let proper = counts.ok + counts.failed + counts.unreadable + counts.ignored_missing;
-    let no_proper_lines = proper == 0;
-    let nothing_verified = !no_proper_lines && counts.ok == 0 && counts.failed == 0 && counts.unreadable == 0;
-    let red = no_proper_lines || counts.ok == 0 || counts.failed + counts.unreadable + counts.improperly_formatted > 0;
-    counts.verdict = Some(Verdict::from_ok(!red));
-    Ok(CheckRun {
-        source: source.to_string(),
-        results,
-        counts,
-        no_proper_lines,
-        nothing_verified,
-        status: if red { Status::Integrity } else { Status::Pass },
-    })
 }
 
 /// Diagnoses a mismatched file. The bytes are read again and must still

@@ -72,14 +72,21 @@ pub struct Manifest {
     pub canonical: bool,
 }
 
-/// Every problem found in a manifest, with the line it is on.
+/// The problems found in a manifest, with the line each is on: the first
+/// [`KEPT_ERRORS`] by line, and how many more there were.
 #[derive(Debug)]
 pub struct ManifestErrors {
     /// The manifest's name, for messages.
     pub source: String,
     /// `(line, error)`, by line.
     pub errors: Vec<(usize, LineError)>,
+    /// Errors past [`KEPT_ERRORS`], counted and not kept.
+    pub omitted: usize,
 }
+
+/// How many line errors a parse keeps: memory stays bounded however many
+/// bad lines the input holds; the rest are counted.
+pub const KEPT_ERRORS: usize = 1000;
 
 /// How many line errors are spelled out before the rest are counted.
 const SHOWN_ERRORS: usize = 20;
@@ -92,8 +99,9 @@ impl fmt::Display for ManifestErrors {
             }
             write!(f, "{}:{line}: {err}", self.source)?;
         }
-        if self.errors.len() > SHOWN_ERRORS {
-            write!(f, "\n{}: … and {} more malformed lines", self.source, self.errors.len() - SHOWN_ERRORS)?;
+        let more = self.errors.len().saturating_sub(SHOWN_ERRORS) + self.omitted;
+        if more > 0 {
+            write!(f, "\n{}: … and {more} more malformed lines", self.source)?;
         }
         Ok(())
     }
@@ -142,7 +150,12 @@ impl Manifest {
             in_order: &mut in_order,
             algo,
         };
+        let mut omitted = 0usize;
         while let Some((no, line)) = lines.next_line().map_err(ReadError::Io)? {
+            if state.errors.len() > KEPT_ERRORS {
+                omitted += state.errors.len() - KEPT_ERRORS;
+                state.errors.truncate(KEPT_ERRORS);
+            }
             let (line, end) = match line {
                 Ok(l) => l,
                 Err(e) => {
@@ -182,9 +195,13 @@ impl Manifest {
             let (first, second) = if a.line < b.line { (a, b) } else { (b, a) };
             errors.push((second.line, LineError::Collision { first_line: first.line, what: c.what }));
         }
-        if !errors.is_empty() {
+        if !errors.is_empty() || omitted > 0 {
             errors.sort_by_key(|(line, _)| *line);
-            return Err(ReadError::Malformed(ManifestErrors { source: source.to_string(), errors }));
+            if errors.len() > KEPT_ERRORS {
+                omitted += errors.len() - KEPT_ERRORS;
+                errors.truncate(KEPT_ERRORS);
+            }
+            return Err(ReadError::Malformed(ManifestErrors { source: source.to_string(), errors, omitted }));
         }
         let algo = first_algo.map(|(_, a)| a).or(algo).unwrap_or(Algo::Sha256);
         // Canonical: every line as the writer writes it, strictly sorted,
@@ -385,6 +402,19 @@ mod tests {
             (10, LineError::Collision { first_line: 9, what: "letter case" }),
         ];
         assert_eq!(errs, want);
+    }
+
+    #[test]
+    fn errors_kept_are_capped_and_the_rest_counted() {
+        let text = vec![b'\n'; 3 * KEPT_ERRORS];
+        let err = match Manifest::parse(&text[..], "M") {
+            Err(ReadError::Malformed(e)) => e,
+            _ => panic!("blank lines are malformed"),
+        };
+        assert_eq!(err.errors.len(), KEPT_ERRORS);
+        assert_eq!(err.errors.len() + err.omitted, 3 * KEPT_ERRORS);
+        assert_eq!(err.errors[0].0, 1, "the first errors by line are the ones kept");
+        assert!(err.to_string().ends_with(&format!("… and {} more malformed lines", 3 * KEPT_ERRORS - 20)));
     }
 
     #[test]

@@ -40,14 +40,30 @@ where
     E: Write + ?Sized,
 {
     for r in &run.results {
+        write_result(out, err, prog, &run.source, r, v)?;
+    }
+    write_summary(out, err, prog, run, v)
+}
+
+/// Writes one line's result, as it comes (for a streamed check).
+pub fn write_result<O, E>(
+    out: &mut O,
+    err: &mut E,
+    prog: &str,
+    source: &str,
+    r: &LineResult,
+    v: Verbosity,
+) -> io::Result<()>
+where
+    O: Write + ?Sized,
+    E: Write + ?Sized,
+{
+    let run_source = source;
+    {
         match r {
             LineResult::Improper { line, error } => {
                 if !v.status_only {
-                    writeln!(
-                        err,
-                        "{prog}: {}: {line}: improperly formatted SHA256 checksum line: {error}",
-                        run.source
-                    )?;
+                    writeln!(err, "{prog}: {run_source}: {line}: improperly formatted SHA256 checksum line: {error}")?;
                 }
             }
             LineResult::Ok { name } => {
@@ -80,6 +96,15 @@ where
             LineResult::IgnoredMissing { .. } => {}
         }
     }
+    Ok(())
+}
+
+/// Writes the closing warnings, after every result.
+pub fn write_summary<O, E>(out: &mut O, err: &mut E, prog: &str, run: &CheckRun, v: Verbosity) -> io::Result<()>
+where
+    O: Write + ?Sized,
+    E: Write + ?Sized,
+{
     out.flush()?;
     if v.status_only {
         return Ok(());

@@ -3,7 +3,7 @@
 use std::ffi::OsStr;
 use std::io::{self, Write};
 
-use sealcheck::check::{check, CheckOptions};
+use sealcheck::check::{check_with, CheckOptions, LineResult};
 use sealcheck::drift::DiagnoseOptions;
 use sealcheck::render::{gnu, human, json};
 use sealcheck::report::report_date;
@@ -424,6 +424,14 @@ fn check_failed(a: &CheckArgs, date: String, e: Error) -> Result<Status, Error> 
     emit_report(&a.output, report, |_, _| Ok(()), true)
 }
 
+/// Writes what the GNU renderer buffered: stdout, then stderr.
+fn flush_gnu(out: &mut Vec<u8>, err: &mut Vec<u8>) {
+    let _ = output::stdout(Reader::Person, None, |w| w.write_all(out));
+    output::stderr_raw(&String::from_utf8_lossy(err));
+    out.clear();
+    err.clear();
+}
+
 fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     let date = match date() {
         Ok(d) => d,
@@ -431,18 +439,42 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     };
     let opts =
         CheckOptions { ignore_missing: a.ignore_missing, threads, explain: a.explain.then(DiagnoseOptions::default) };
-    let source = a.manifest.display().to_string();
+    let source =
+        if a.manifest.as_os_str() == OsStr::new("-") { "-".to_string() } else { a.manifest.display().to_string() };
+    let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status };
+    let human = a.output.format() == FormatArg::Human;
+    // Human output streams: each batch's GNU lines are written as they are
+    // judged and only red results are kept, so `check -` on an endless
+    // input runs in bounded memory. Structured formats keep every result.
+    let (mut out_buf, mut err_buf, mut kept) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sink = |r: LineResult| {
+        if human {
+            let _ = gnu::write_result(&mut out_buf, &mut err_buf, PROG, &source, &r, v);
+            if out_buf.len() + err_buf.len() > 64 << 10 {
+                flush_gnu(&mut out_buf, &mut err_buf);
+            }
+            if !matches!(r, LineResult::Ok { .. }) {
+                kept.push(r);
+            }
+        } else {
+            kept.push(r);
+        }
+    };
     // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
     let run = if a.manifest.as_os_str() == OsStr::new("-") {
-        check(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts)
+        check_with(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts, &mut sink)
     } else {
         sealcheck::input::open(&a.manifest, sealcheck::input::Kind::Manifest)
-            .and_then(|input| check(input.reader(), &source, &opts))
+            .and_then(|input| check_with(input.reader(), &source, &opts, &mut sink))
     };
-    let run = match run {
+    let mut run = match run {
         Ok(r) => r,
-        Err(e) => return check_failed(&a, date, e),
+        Err(e) => {
+            flush_gnu(&mut out_buf, &mut err_buf);
+            return check_failed(&a, date, e);
+        }
     };
+    run.results = kept;
     let report = output::redacted(run.report(date));
     if let Some(path) = &a.output.report {
         output::report_file(path, &report)?;
@@ -455,10 +487,8 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
         }
         FormatArg::Junit => output::stdout(Reader::Person, None, |w| sealcheck::render::junit::write(w, &report))?,
         FormatArg::Human => {
-            let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status };
-            let mut err = Vec::new();
-            output::stdout(Reader::Person, None, |w| gnu::write(w, &mut err, PROG, &run, v))?;
-            output::stderr_raw(&String::from_utf8_lossy(&err));
+            let _ = gnu::write_summary(&mut out_buf, &mut err_buf, PROG, &run, v);
+            flush_gnu(&mut out_buf, &mut err_buf);
         }
     }
     Ok(run.status)
