@@ -181,7 +181,8 @@ fn github_annotations_respect_the_limit_and_escape() {
     assert_eq!(out.lines().last(), Some("FAIL_CLOSED (exit 1)"));
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("### ❌ sealcheck verify: FAIL_CLOSED (exit 1)"));
-    assert!(md.contains("| extra <&>\"'.txt |") || md.contains("| extra &lt;&>\"'.txt |"), "{md}");
+    // The name is inert: no markup, no HTML, no way out of its cell.
+    assert!(md.contains("| extra &lt;&amp;&gt;\\\"\\'\\.txt |"), "{md}");
 }
 
 #[test]

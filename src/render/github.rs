@@ -87,8 +87,30 @@ pub fn write<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> {
     writeln!(w, "{} (exit {})", r.final_status, r.exit_code)
 }
 
+/// Text made inert in Markdown and HTML: every ASCII punctuation character
+/// is backslash-escaped (CommonMark lets any be), `<`, `>` and `&` become
+/// entities, and line breaks become spaces, so a name can neither render as
+/// a link, an image or markup nor break out of its table cell.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ").replace('<', "&lt;")
+    markdown_text(s)
 }
 
 /// The Markdown job summary, at most [`MAX_SUMMARY_BYTES`] long.
@@ -99,7 +121,7 @@ pub fn summary(r: &Report) -> String {
     if let Some(p) = &r.packet {
         let _ = writeln!(
             out,
-            "Packet `{}`: {} files, {} bytes; packet_tree_sha256 `{}`\n",
+            "Packet {}: {} files, {} bytes; packet_tree_sha256 `{}`\n",
             cell(&p.root),
             p.file_count,
             p.byte_count,
@@ -134,5 +156,16 @@ mod tests {
     fn escaping_follows_the_actions_toolkit() {
         assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+
+    #[test]
+    fn names_cannot_render_as_markdown_or_html() {
+        let evil = "[click](https://x.example)<img src=x onerror=alert(1)>|`code`*b*\n# h";
+        let shown = markdown_text(evil);
+        assert_eq!(
+            shown,
+            "\\[click\\]\\(https\\:\\/\\/x\\.example\\)&lt;img src\\=x onerror\\=alert\\(1\\)&gt;\\|\\`code\\`\\*b\\* \\# h"
+        );
+        assert!(!shown.contains('<') && !shown.contains('\n'));
     }
 }
