@@ -90,6 +90,24 @@ fn serve(stream: TcpStream, token: &str, digest: &str, hits: &AtomicUsize) -> st
         }
         // Echoes the Authorization header: the token must still never leak.
         "/status/403" => respond(&mut s, "403 Forbidden", "", format!("forbidden for {auth}\n<b>no</b>").as_bytes()),
+        // Echoes half of it, behind enough text that a cut falls inside it.
+        "/status/403-cut" => {
+            let half = &auth[..auth.len() / 2 + auth.len() % 2];
+            let body = format!("{}{half}", "x".repeat(180));
+            respond(&mut s, "403 Forbidden", "", body.as_bytes())
+        }
+        // Echoes it with its white space folded, as many servers log it.
+        "/status/403-folded" => {
+            let folded = auth.split_whitespace().collect::<Vec<_>>().join(" ");
+            respond(&mut s, "403 Forbidden", "", format!("denied: {folded}").as_bytes())
+        }
+        // Puts the token where the digest belongs: a malformed digest whose
+        // text the message quotes.
+        "/field-echo" => {
+            let token = auth.strip_prefix("Bearer ").unwrap_or(&auth);
+            let body = serde_json::json!({"rows": [{"k": "v", "image_digest": format!("sha256:{token}")}]});
+            respond(&mut s, "200 OK", "", body.to_string().as_bytes())
+        }
         "/status/500" => respond(&mut s, "500 Internal Server Error", "", b"boom"),
         "/flaky" => {
             if n % 2 == 0 {

@@ -2,8 +2,9 @@
 //!
 //! - Secrets in play (the read-back token) are redacted first, in every
 //!   output: stdout, stderr, the `--report` file and the job summary
-//!   ([`sealcheck::redact`]); a report is redacted as a value, field by
-//!   field, so it stays valid JSON.
+//!   ([`sealcheck::redact`]). Text is redacted as text; a JSON report is
+//!   redacted as a value, string by string, so it stays valid JSON with
+//!   its schema.
 //! - Text for a person (human, GitHub, JUnit and GNU output, every stderr
 //!   line) is then escaped for display ([`sealcheck::escape::display_text`]):
 //!   no control, C1 or bidi character reaches a terminal or a CI log.
@@ -36,17 +37,26 @@ fn redactor() -> &'static Redactor {
 pub enum Reader {
     /// A person: redacted and escaped for display.
     Person,
-    /// A program: redacted, otherwise as rendered.
+    /// A program, reading text that holds no secret (a schema, completions,
+    /// a manifest): as rendered.
     Machine,
 }
 
 /// Text as it may leave for `reader`.
 pub fn clean(text: &str, reader: Reader) -> String {
-    let text = redactor().redact(text);
     match reader {
-        Reader::Person => display_text(&text),
-        Reader::Machine => text,
+        Reader::Person => display_text(&redactor().redact(text)),
+        Reader::Machine => text.to_string(),
     }
+}
+
+/// The JSON report, every string value redacted.
+pub fn report_json(report: &Report) -> Vec<u8> {
+    let mut value = serde_json::to_value(report).expect("a report serializes");
+    redactor().redact_value(&mut value);
+    let mut out = serde_json::to_vec_pretty(&value).expect("a value serializes");
+    out.push(b'\n');
+    out
 }
 
 /// Renders with `f` and writes the result to stdout for `reader`, coloured
@@ -84,31 +94,16 @@ pub fn stderr_raw(text: &str) {
     let _ = io::stderr().lock().write_all(clean(text, Reader::Person).as_bytes());
 }
 
-/// The report with every secret redacted, field by field.
-pub fn redacted(report: Report) -> Report {
-    let r = redactor();
-    if r.is_empty() {
-        return report;
-    }
-    let paths: Vec<String> = report.sealed_paths.iter().map(|p| r.redact(p)).collect();
-    let mut value = serde_json::to_value(&report).expect("a report serializes");
-    r.redact_value(&mut value);
-    let mut clean: Report = serde_json::from_value(value).expect("a redacted report is still a report");
-    clean.sealed_paths = paths;
-    clean
-}
-
 /// Writes the JSON report to `path` atomically: a temporary file beside
 /// it, then a rename, so a reader never sees half a report and a stale one
 /// never survives a run.
 pub fn report_file(path: &Path, report: &Report) -> Result<(), Error> {
-    let report = redacted(report.clone());
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    sealcheck::render::json::write(&mut tmp, &report).map_err(|e| Error::io(path, e))?;
+    tmp.write_all(&report_json(report)).map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

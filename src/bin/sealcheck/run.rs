@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use sealcheck::check::{check_with, CheckOptions, LineResult};
 use sealcheck::drift::DiagnoseOptions;
-use sealcheck::render::{gnu, human, json};
+use sealcheck::render::{gnu, human};
 use sealcheck::report::report_date;
 use sealcheck::scan::ScanOptions;
 use sealcheck::seal::{seal, tree_digest, SealOptions};
@@ -398,12 +398,11 @@ fn emit_report(
     write_human: fn(&mut dyn Write, &Report) -> io::Result<()>,
     failed: bool,
 ) -> Result<Status, Error> {
-    let report = output::redacted(report);
     if let Some(path) = &out.report {
         output::report_file(path, &report)?;
     }
     match out.format() {
-        FormatArg::Json => emit(|w| json::write(w, &report))?,
+        FormatArg::Json => emit(|w| w.write_all(&output::report_json(&report)))?,
         FormatArg::Human if !failed => emit_human(|w| write_human(w, &report))?,
         FormatArg::Human => {}
         FormatArg::Github => {
@@ -475,12 +474,12 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
         }
     };
     run.results = kept;
-    let report = output::redacted(run.report(date));
+    let report = run.report(date);
     if let Some(path) = &a.output.report {
         output::report_file(path, &report)?;
     }
     match a.output.format() {
-        FormatArg::Json => emit(|w| json::write(w, &report))?,
+        FormatArg::Json => emit(|w| w.write_all(&output::report_json(&report)))?,
         FormatArg::Github => {
             output::stdout(Reader::Person, None, |w| sealcheck::render::github::write(w, &report))?;
             output::step_summary(&report)?;
