@@ -82,6 +82,13 @@ pub enum Error {
         render_findings(.0)
     )]
     Reseal(Vec<Finding>),
+    /// `sign` of a packet that does not verify against its seal: signing
+    /// would vouch for the drift.
+    #[error(
+        "the packet does not verify against its seal; refusing to sign it, which would vouch for its drift:\n{}",
+        render_findings(.0)
+    )]
+    SignDrift(Vec<Finding>),
     /// Bad arguments or options.
     #[error("{0}")]
     Usage(String),
@@ -106,7 +113,9 @@ impl Error {
         match self {
             Error::Io { .. } => Status::Environment,
             Error::Tree(findings) => findings.iter().map(Finding::status).max().unwrap_or(Status::BadInput),
-            Error::Reseal(findings) => findings.iter().map(Finding::status).max().unwrap_or(Status::Integrity),
+            Error::Reseal(findings) | Error::SignDrift(findings) => {
+                findings.iter().map(Finding::status).max().unwrap_or(Status::Integrity)
+            }
             Error::Manifest(_)
             | Error::NotADirectory(_)
             | Error::NotRegular { .. }
@@ -130,6 +139,7 @@ impl Error {
             Error::NoManifest(_) => "no_manifest",
             Error::Tree(_) => "unsealable_tree",
             Error::Reseal(_) => "would_reseal_drift",
+            Error::SignDrift(_) => "would_sign_drift",
             Error::Usage(_) => "usage",
         }
     }

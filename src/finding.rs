@@ -53,6 +53,12 @@ pub enum FindingClass {
     ForbiddenToken,
     /// A credential-shaped string is inside the packet.
     SecretLeak,
+    /// A signature is required and there is none.
+    SignatureMissing,
+    /// The signature does not verify over the seal's bytes.
+    SignatureInvalid,
+    /// The signing key is not allowed.
+    SignerNotAllowed,
 }
 
 impl FindingClass {
@@ -78,6 +84,9 @@ impl FindingClass {
         FindingClass::PinMissing,
         FindingClass::ForbiddenToken,
         FindingClass::SecretLeak,
+        FindingClass::SignatureMissing,
+        FindingClass::SignatureInvalid,
+        FindingClass::SignerNotAllowed,
     ];
 
     /// The stable code, as it appears in reports.
@@ -103,6 +112,9 @@ impl FindingClass {
             FindingClass::PinMissing => "pin_missing",
             FindingClass::ForbiddenToken => "forbidden_token",
             FindingClass::SecretLeak => "secret_leak",
+            FindingClass::SignatureMissing => "signature_missing",
+            FindingClass::SignatureInvalid => "signature_invalid",
+            FindingClass::SignerNotAllowed => "signer_not_allowed",
         }
     }
 
@@ -135,6 +147,13 @@ impl FindingClass {
             FindingClass::PinMissing => "a pinned file is absent",
             FindingClass::ForbiddenToken => "a forbidden token is inside the packet",
             FindingClass::SecretLeak => "a credential-shaped string is inside the packet",
+            FindingClass::SignatureMissing => "a signature is required and there is none",
+            FindingClass::SignatureInvalid => {
+                "the signature does not verify over the seal's bytes (other bytes, wrong namespace or hash, bad signature)"
+            }
+            FindingClass::SignerNotAllowed => {
+                "the signing key is not allowed (unknown key, principal mismatch, outside its validity window, namespace not allowed)"
+            }
         }
     }
 

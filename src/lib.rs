@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod agent;
 pub mod check;
 pub mod diff;
 pub mod digest;
@@ -36,6 +37,7 @@ pub mod rerun;
 pub mod scan;
 pub mod seal;
 pub mod selftest;
+pub mod sign;
 pub mod status;
 pub mod verify;
 pub mod walk;

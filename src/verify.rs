@@ -67,6 +67,13 @@ pub struct VerifyOptions {
     /// BagIt: read unknown `%XX` in manifest paths literally, with a
     /// warning. Disabled by default.
     pub bagit_lenient_names: bool,
+    /// Require a valid signature of the seal by a key this policy allows
+    /// (`--allowed-signers`). Default none: a signature present is
+    /// reported, not checked, and never turns a red verdict green.
+    pub signature: Option<crate::sign::SignaturePolicy>,
+    /// Require a valid minisign signature by this key (a public key file
+    /// or its base64 line). Default none.
+    pub minisign_key: Option<String>,
     /// Counters to update while hashing, for a progress display. Default
     /// none.
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
@@ -347,6 +354,15 @@ fn verify_seal(
         report.checks.content_scan = Some(section);
         findings.extend(scan_findings);
     }
+    let (signature, minisign) = check_signatures(seal, opts)?;
+    if let Some((section, f)) = signature {
+        report.checks.signature = Some(section);
+        findings.extend(f);
+    }
+    if let Some((section, f)) = minisign {
+        report.checks.minisign = Some(section);
+        findings.extend(f);
+    }
     findings.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.classes.cmp(&b.classes)));
     counts.verdict = Some(Verdict::from_ok(seal_ok));
     let primary: &SealFile = &seal.files[0];
@@ -368,6 +384,89 @@ fn verify_seal(
     report.self_check.packet_unmodified = unmodified;
     report.finish(status);
     Ok(report)
+}
+
+/// A signature check's section and its finding, if any.
+type Signed = Option<(crate::report::sections::SignatureCheck, Option<Finding>)>;
+
+/// The seal's signatures: the file a seal's signature covers is its
+/// manifest (for a bag, its strongest tag manifest, which must list every
+/// payload manifest). The bytes are read again and must be the ones the
+/// seal was read from.
+fn check_signatures(seal: &Seal, opts: &VerifyOptions) -> Result<(Signed, Signed), Error> {
+    let Some(signed) = signed_file(seal) else {
+        if opts.signature.is_some() || opts.minisign_key.is_some() {
+            return Err(Error::MalformedSeal {
+                path: seal.files[0].shown.clone(),
+                line: None,
+                expected: "a tag manifest (tagmanifest-sha512.txt or -sha256.txt) listing every payload manifest: \
+                           a bag's signature covers it"
+                    .to_string(),
+            });
+        }
+        return Ok((None, None));
+    };
+    let sig_path = crate::sign::signature_path(&signed.path, crate::sign::SSH_EXT);
+    let minisig_path = crate::sign::signature_path(&signed.path, crate::sign::MINISIGN_EXT);
+    let present = std::fs::symlink_metadata(&sig_path).is_ok();
+    if opts.signature.is_none() && opts.minisign_key.is_none() && !present {
+        return Ok((None, None));
+    }
+    let bytes = input::read(&signed.path, Kind::Manifest)?;
+    if Digest::of(&bytes) != signed.sha256 {
+        let mut f = Finding::new(
+            signed.shown.clone(),
+            FindingClass::ChangedWhileReading,
+            "the signed file changed while it was verified",
+        );
+        f.proof = Some("its SHA-256 when read for the signature differs from when it was read as the seal".into());
+        let section = crate::report::sections::SignatureCheck {
+            verdict: Some(Verdict::Fail),
+            kind: "ssh".into(),
+            file: sig_path.display().to_string(),
+            signed_file: signed.shown.clone(),
+            namespace: None,
+            hash: None,
+            algorithm: None,
+            fingerprint: None,
+            principals: Vec::new(),
+            allowed_signers: None,
+            checked: false,
+            trusted_comment: None,
+        };
+        return Ok((Some((section, Some(f))), None));
+    }
+    let ssh = (opts.signature.is_some() || present)
+        .then(|| crate::sign::check(&bytes, &signed.shown, &sig_path, opts.signature.as_ref()))
+        .transpose()?;
+    let mini = opts
+        .minisign_key
+        .as_deref()
+        .map(|k| crate::sign::check_minisign(&bytes, &signed.shown, &minisig_path, k))
+        .transpose()?;
+    Ok((ssh, mini))
+}
+
+/// The file a seal's signature covers.
+pub(crate) fn signed_file(seal: &Seal) -> Option<&SealFile> {
+    match seal.format {
+        Format::Sums => Some(&seal.files[0]),
+        Format::Bagit => {
+            let names: Vec<String> =
+                seal.files.iter().filter_map(|f| f.inside.as_ref().map(RelPath::display)).collect();
+            let tag = ["tagmanifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-blake3.txt"]
+                .iter()
+                .find_map(|n| seal.files.iter().position(|f| f.inside.as_ref().is_some_and(|r| r.display() == *n)))?;
+            // It must list every payload manifest, so it covers the whole seal.
+            let listed: Vec<String> = seal
+                .entries
+                .iter()
+                .filter(|e| e.digests.iter().any(|d| d.file == tag))
+                .map(|e| e.path.display())
+                .collect();
+            names.iter().filter(|n| n.starts_with("manifest-")).all(|n| listed.contains(n)).then_some(&seal.files[tag])
+        }
+    }
 }
 
 /// Whether a hashed file matches every digest its entry is sealed with.

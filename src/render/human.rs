@@ -22,6 +22,9 @@ pub fn label(f: &Finding) -> &'static str {
         Some(FindingClass::PinMismatch | FindingClass::PinMissing) => "PIN",
         Some(FindingClass::ForbiddenToken) => "FORBIDDEN",
         Some(FindingClass::SecretLeak) => "SECRET",
+        Some(FindingClass::SignatureMissing | FindingClass::SignatureInvalid | FindingClass::SignerNotAllowed) => {
+            "SIGNATURE"
+        }
         _ => "CHANGED",
     }
 }
@@ -116,6 +119,9 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
             writeln!(w, "bag warning: {warning}")?;
         }
     }
+    for sig in [&r.checks.signature, &r.checks.minisign].into_iter().flatten() {
+        write_signature(w, sig)?;
+    }
     if let Some(p) = &r.packet {
         match &p.packet_tree_sha256 {
             Some(t) => writeln!(w, "packet_tree_sha256 {t}")?,
@@ -133,6 +139,21 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
         }
     }
     writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
+}
+
+fn write_signature<W: Write + ?Sized>(w: &mut W, s: &crate::report::sections::SignatureCheck) -> io::Result<()> {
+    let key = [s.algorithm.as_deref(), s.fingerprint.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    match (s.checked, &s.verdict) {
+        (false, _) => writeln!(w, "signature: {} by {key}: present, not checked (give --allowed-signers)", s.file),
+        (true, Some(crate::report::Verdict::Pass)) if !s.principals.is_empty() => {
+            writeln!(w, "signature: {} by {key}: valid, allowed as {}", s.file, s.principals.join(","))
+        }
+        (true, Some(crate::report::Verdict::Pass)) => {
+            let comment = s.trusted_comment.as_deref().map(|c| format!(" (trusted comment: {c})")).unwrap_or_default();
+            writeln!(w, "signature: {} ({}): valid{comment}", s.file, s.kind)
+        }
+        (true, _) => writeln!(w, "signature: {}: NOT valid", s.file),
+    }
 }
 
 /// Writes a `selftest` report: each negative control, then the verdict.

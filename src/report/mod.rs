@@ -159,6 +159,13 @@ pub struct Checks {
     /// `rehearsal`: apply changed the state and rollback restored it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rehearsal: Option<sections::RehearsalCheck>,
+    /// The seal's signature (`--allowed-signers`, `--minisign-key`), or a
+    /// signature present and not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<sections::SignatureCheck>,
+    /// The seal's minisign signature (`--minisign-key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minisign: Option<sections::SignatureCheck>,
     /// `selftest`: the negative controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selftest: Option<sections::SelftestCheck>,

@@ -207,3 +207,33 @@ pub struct SelftestCheck {
     /// Every negative control.
     pub cases: Vec<SelftestCase>,
 }
+
+/// The `signature` check of a report: the seal's signature, checked or
+/// only reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SignatureCheck {
+    /// `PASS` or `FAIL` when checked; null when present and not checked.
+    pub verdict: Option<Verdict>,
+    /// `ssh` (SSHSIG) or `minisign`.
+    pub kind: String,
+    /// The signature file.
+    pub file: String,
+    /// The file it signs (the manifest).
+    pub signed_file: String,
+    /// The namespace the signature was made for.
+    pub namespace: Option<String>,
+    /// The hash it signs (`sha512`).
+    pub hash: Option<String>,
+    /// The key's algorithm (`ssh-ed25519`, `ecdsa-sha2-nistp256`, …).
+    pub algorithm: Option<String>,
+    /// The key's fingerprint as `ssh-keygen -l` prints it.
+    pub fingerprint: Option<String>,
+    /// The principals the allowed signers file gives the key.
+    pub principals: Vec<String>,
+    /// The allowed signers file, when one was given.
+    pub allowed_signers: Option<String>,
+    /// Whether the signature was checked (false: only reported).
+    pub checked: bool,
+    /// minisign: the trusted comment, which the signature covers.
+    pub trusted_comment: Option<String>,
+}

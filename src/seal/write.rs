@@ -207,17 +207,27 @@ fn check_existing(root: &Path, opts: &SealOptions) -> Result<Vec<Finding>, Error
 /// synced, then renamed over it.
 fn write_atomically(root: &Path, rel: &RelPath, bytes: &[u8]) -> Result<PathBuf, Error> {
     let target = rel.under(root);
-    let dir = target.parent().unwrap_or(root);
+    write_file_atomically(&target, bytes)?;
+    Ok(target)
+}
+
+/// Writes `bytes` at `target`: a temporary file beside it, synced, then
+/// renamed over it, so no reader sees half a file.
+pub(crate) fn write_file_atomically(target: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let mut tmp =
         tempfile::Builder::new().prefix(".sealcheck-manifest.").tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
+    tmp.persist(target).map_err(|e| Error::io(target, e.error))?;
     if let Ok(d) = std::fs::File::open(dir) {
-        // Make the rename durable; a failure here leaves a correct manifest.
+        // Make the rename durable; a failure here leaves a correct file.
         let _ = d.sync_all();
     }
-    Ok(target)
+    Ok(())
 }
 
 /// The finding for something the walk could not seal.

@@ -53,6 +53,8 @@ pub enum Command {
     Seal(SealArgs),
     /// Print packet_tree_sha256 of PACKET without writing anything.
     TreeHash(TreeHashArgs),
+    /// Sign PACKET's seal with an SSH key (refused unless the packet verifies): writes HASH_MANIFEST.txt.sig.
+    Sign(SignArgs),
     /// The seal-vs-bytes gate: every sealed file byte-exact, nothing missing, nothing unsealed.
     Verify(VerifyArgs),
     /// Check a sha256sum manifest like `sha256sum -c`, but fail closed where GNU fails open.
@@ -108,6 +110,8 @@ pub struct RerunArgs {
     /// The manifest (default PACKET/HASH_MANIFEST.txt).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub signature: SignatureArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -220,6 +224,38 @@ pub struct SealArgs {
     /// Seal even though the packet no longer verifies against its existing manifest (says what it re-sealed).
     #[arg(long)]
     pub reseal: bool,
+    /// Also sign the manifest with this SSH key (a private key file, or a public key held by ssh-agent).
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The packet directory (or bag).
+    pub packet: PathBuf,
+    /// The SSH key: an OpenSSH private key file, or a public key whose private half ssh-agent holds.
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The manifest to sign (default: the packet's seal).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// Requiring a signature of the seal.
+#[derive(Clone, Debug, Args)]
+pub struct SignatureArgs {
+    /// Require a valid SSH signature (MANIFEST.sig, namespace sealcheck) by a key this ALLOWED SIGNERS file allows.
+    #[arg(long, value_name = "FILE", help_heading = "Signature")]
+    pub allowed_signers: Option<PathBuf>,
+    /// With --allowed-signers: the signer must be allowed as this principal (as `ssh-keygen -Y verify -I`).
+    #[arg(long, value_name = "ID", requires = "allowed_signers", help_heading = "Signature")]
+    pub signer: Option<String>,
+    /// Check validity windows at this time (YYYYMMDD[HHMM[SS]][Z] or RFC 3339) instead of now.
+    #[arg(long, value_name = "TIME", requires = "allowed_signers", help_heading = "Signature")]
+    pub signature_time: Option<String>,
+    /// Require a valid minisign signature (MANIFEST.minisig) by this public key (a file or its base64 line).
+    #[arg(long, value_name = "KEY", help_heading = "Signature")]
+    pub minisign_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -340,6 +376,8 @@ pub struct VerifyArgs {
     /// Pass a seal that lists no file (by default "nothing verified" is red).
     #[arg(long)]
     pub allow_empty: bool,
+    #[command(flatten)]
+    pub signature: SignatureArgs,
     /// BagIt: read '%' sequences other than %0A, %0D, %25 in manifest paths literally (with a warning).
     #[arg(long)]
     pub bagit_lenient_names: bool,

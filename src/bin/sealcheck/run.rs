@@ -14,7 +14,7 @@ use sealcheck::{Digest, Error, FindingClass, Report, Status};
 
 use crate::args::{
     CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, RehearsalArgs, RerunArgs,
-    SealArgs, SelftestArgs, SnapshotArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
+    SealArgs, SelftestArgs, SignArgs, SignatureArgs, SnapshotArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
 };
 use crate::output::{self, Reader};
 
@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Status {
     let result = match cli.command {
         Some(Command::Seal(a)) => run_seal(a, threads),
         Some(Command::TreeHash(a)) => run_tree_hash(a, threads),
+        Some(Command::Sign(a)) => run_sign(a, threads),
         Some(Command::Verify(a)) => run_verify(a, threads),
         Some(Command::Check(a)) => run_check(a, threads),
         Some(Command::Completions { shell }) => emit(|w| {
@@ -113,7 +114,16 @@ fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
         output::stderr(&format!("packet_tree_sha256 {}", tree.packet_tree_sha256));
         return Ok(Status::Pass);
     }
+    // The key is loaded (and refused if it lies in the packet) before
+    // anything is written.
+    let key = a.sign.as_deref().map(|k| sealcheck::sign::load_key(k, &a.tree.packet, passphrase)).transpose()?;
     let sealed = seal(&a.tree.packet, &opts)?;
+    if let Some(key) = &key {
+        let verify_opts =
+            VerifyOptions { manifest: Some(sealed.manifest_path.clone()), threads, ..VerifyOptions::default() };
+        let signed = sealcheck::sign::sign_packet(&a.tree.packet, &verify_opts, key)?;
+        output::stderr(&format!("signed with {} into {}", signed.fingerprint, signed.signature_file.display()));
+    }
     for f in &sealed.resealed {
         let classes: Vec<&str> = f.classes.iter().map(|c| c.code()).collect();
         output::stderr(&format!("re-sealed {}: {} [{}]", f.path, f.message, classes.join(", ")));
@@ -125,6 +135,52 @@ fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
         sealed.manifest_path.display()
     ));
     emit(|w| writeln!(w, "{}", sealed.tree.packet_tree_sha256))?;
+    Ok(Status::Pass)
+}
+
+/// The signature policy of `--allowed-signers`, `--signer` and
+/// `--signature-time`, when a signature is required.
+fn signature_policy(a: &SignatureArgs) -> Result<Option<sealcheck::sign::SignaturePolicy>, Error> {
+    let Some(file) = &a.allowed_signers else {
+        return Ok(None);
+    };
+    let time = match &a.signature_time {
+        Some(t) => sealcheck::sign::parse_time(t).ok_or_else(|| {
+            Error::Usage(format!("--signature-time {t:?}: expected YYYYMMDD[HHMM[SS]][Z] or RFC 3339"))
+        })?,
+        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+    };
+    Ok(Some(sealcheck::sign::SignaturePolicy {
+        file: file.display().to_string(),
+        allowed: sealcheck::sign::read_allowed_signers(file)?,
+        signer: a.signer.clone(),
+        time,
+    }))
+}
+
+/// The passphrase of an encrypted key: `SEALCHECK_KEY_PASSPHRASE`, or a
+/// prompt on a terminal; never a flag.
+fn passphrase() -> Option<String> {
+    use std::io::IsTerminal;
+    if let Ok(p) = std::env::var("SEALCHECK_KEY_PASSPHRASE") {
+        return Some(p);
+    }
+    if io::stdin().is_terminal() {
+        return rpassword::prompt_password("sealcheck: key passphrase: ").ok();
+    }
+    None
+}
+
+fn run_sign(a: SignArgs, threads: Option<usize>) -> Result<Status, Error> {
+    let key = sealcheck::sign::load_key(&a.key, &a.packet, passphrase)?;
+    let opts = VerifyOptions { manifest: a.manifest.clone(), threads, ..VerifyOptions::default() };
+    let signed = sealcheck::sign::sign_packet(&a.packet, &opts, &key)?;
+    output::stderr(&format!(
+        "signed {} with {} into {}",
+        signed.signed_file.display(),
+        signed.fingerprint,
+        signed.signature_file.display()
+    ));
     Ok(Status::Pass)
 }
 
@@ -180,6 +236,8 @@ fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result
         algo: a.algo.map(|x| x.algo()),
         allow_empty: a.allow_empty,
         bagit_lenient_names: a.bagit_lenient_names,
+        signature: signature_policy(&a.signature)?,
+        minisign_key: a.signature.minisign_key.clone(),
         progress: None,
     };
     let (progress, drawer) = if a.output.format() == FormatArg::Human { crate::ui::progress() } else { (None, None) };
@@ -271,7 +329,14 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
                 Some(f) => sealcheck::pins::load(f)?,
                 None => Vec::new(),
             };
-            let verify = VerifyOptions { manifest: a.manifest.clone(), threads, pins, ..VerifyOptions::default() };
+            let verify = VerifyOptions {
+                manifest: a.manifest.clone(),
+                threads,
+                pins,
+                signature: signature_policy(&a.signature)?,
+                minisign_key: a.signature.minisign_key.clone(),
+                ..VerifyOptions::default()
+            };
             let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
             rerun(&a.packet, &opts, date)
         },

@@ -49,6 +49,7 @@ const RED_WORDS: &[&str] = &[
     "PIN",
     "FORBIDDEN",
     "SECRET",
+    "SIGNATURE",
     "NOT-CAUGHT",
     "NOT-RESTORED",
 ];
