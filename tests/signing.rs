@@ -386,3 +386,44 @@ fn minisign_signatures_verify_and_a_tampered_trusted_comment_is_red() {
     assert_eq!(code, 1);
     assert!(classes(report.as_ref().unwrap()).contains(&"signature_missing"));
 }
+
+#[test]
+fn a_bag_is_signed_through_its_strongest_tag_manifest() {
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let key = keygen(&["-t", "ed25519"], "");
+    let dir = tempfile::tempdir().unwrap();
+    let bag = dir.path().join("bag");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bagit/v1.0-sha256");
+    assert!(Command::new("cp").arg("-a").arg(&src).arg(&bag).status().unwrap().success());
+    sealcheck().arg("sign").arg(&bag).arg("--key").arg(&key.private).assert().code(0);
+    let tag = bag.join("tagmanifest-sha256.txt");
+    let o = sh(
+        &bag,
+        &format!(
+            "ssh-keygen -Y verify -f '{}' -I {ID} -n sealcheck -s tagmanifest-sha256.txt.sig < tagmanifest-sha256.txt",
+            key.allowed.display()
+        ),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let allowed = key.allowed.to_str().unwrap();
+    let (code, report, err) = verify_json(&bag, &["--allowed-signers", allowed]);
+    assert_eq!(code, 0, "{err}");
+    assert!(report.unwrap().checks.signature.unwrap().signed_file.ends_with("tagmanifest-sha256.txt"));
+    // The tag manifest covers the payload manifest: editing it is red twice.
+    let m = bag.join("manifest-sha256.txt");
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(&m, text.replacen('a', "b", 1)).unwrap();
+    let (code, _, _) = verify_json(&bag, &["--allowed-signers", allowed]);
+    assert_eq!(code, 1);
+    std::fs::write(&m, text).unwrap();
+    // Editing the signed tag manifest itself breaks the signature.
+    let tags = std::fs::read_to_string(&tag).unwrap();
+    let first = tags.chars().next().unwrap();
+    let flipped = if first == '0' { '1' } else { '0' };
+    std::fs::write(&tag, format!("{flipped}{}", &tags[1..])).unwrap();
+    let (code, report, _) = verify_json(&bag, &["--allowed-signers", allowed]);
+    assert_eq!(code, 1);
+    assert!(classes(report.as_ref().unwrap()).contains(&"signature_invalid"));
+}
