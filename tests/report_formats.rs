@@ -202,3 +202,46 @@ fn the_github_summary_stays_under_one_mebibyte() {
     assert!(md.len() < 1024 * 1024, "{}", md.len());
     assert!(md.contains("more findings not shown"));
 }
+
+/// SARIF output validates against the published SARIF 2.1.0 schema for a
+/// clean, a drifted and an errored run, and its fingerprints are the same
+/// across runs.
+#[test]
+fn sarif_validates_against_the_published_schema_and_fingerprints_are_stable() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    let Ok(schema) = std::fs::read(&schema_path) else {
+        common::skipped("the SARIF 2.1.0 schema is not at ../shared/schemas/");
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_slice(&schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let p = common::sample_packet();
+    sealcheck().arg("seal").arg(p.path()).assert().success();
+    let sarif = |args: &[&str]| -> serde_json::Value {
+        let out = sealcheck().args(args).args(["--format", "sarif"]).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let packet = p.path().to_str().unwrap();
+    let clean = sarif(&["verify", packet]);
+    common::put(p.path(), b"README.md", b"edited\n");
+    common::put(p.path(), b"extra file.txt", b"unsealed\n");
+    let drifted = sarif(&["verify", packet]);
+    let again = sarif(&["verify", packet]);
+    let errored = sarif(&["verify", packet, "--expect-tree", "nothex"]);
+    for (name, doc) in [("clean", &clean), ("drifted", &drifted), ("errored", &errored)] {
+        let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    let results = |d: &serde_json::Value| d["runs"][0]["results"].as_array().unwrap().clone();
+    assert!(results(&clean).is_empty());
+    let r = results(&drifted);
+    let ids: Vec<&str> = r.iter().map(|x| x["ruleId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["edited_content", "extra_file"]);
+    assert_eq!(r[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "extra%20file.txt");
+    let fp = |d: &serde_json::Value| results(d).iter().map(|x| x["partialFingerprints"].clone()).collect::<Vec<_>>();
+    assert_eq!(fp(&drifted), fp(&again), "fingerprints are stable across runs");
+    let rules = drifted["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), sealcheck::FindingClass::ALL.len(), "one rule per class");
+    assert_eq!(errored["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    assert_eq!(errored["runs"][0]["invocations"][0]["exitCode"], 2);
+}

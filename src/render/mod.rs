@@ -8,6 +8,7 @@ pub mod gnu;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod sarif;
 
 /// The output formats of commands that judge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,4 +21,6 @@ pub enum Format {
     Github,
     /// JUnit XML.
     Junit,
+    /// SARIF 2.1.0.
+    Sarif,
 }

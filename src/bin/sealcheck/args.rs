@@ -303,8 +303,10 @@ pub enum FormatArg {
     Json,
     /// GitHub Actions annotations; a Markdown job summary goes to $GITHUB_STEP_SUMMARY when set.
     Github,
-    /// JUnit XML (one testcase per sealed file and pin).
+    /// JUnit XML (one testcase per checked file, pin, selftest control and read-back leg).
     Junit,
+    /// SARIF 2.1.0 (GitHub code scanning): one rule per finding class.
+    Sarif,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -94,6 +94,15 @@ pub fn stderr_raw(text: &str) {
     let _ = io::stderr().lock().write_all(clean(text, Reader::Person).as_bytes());
 }
 
+/// The SARIF document, every string value redacted.
+pub fn sarif(report: &Report) -> Vec<u8> {
+    let mut value = sealcheck::render::sarif::document(report);
+    redactor().redact_value(&mut value);
+    let mut out = serde_json::to_vec_pretty(&value).expect("a value serializes");
+    out.push(b'\n');
+    out
+}
+
 /// Writes the JSON report to `path` atomically: a temporary file beside
 /// it, then a rename, so a reader never sees half a report and a stale one
 /// never survives a run.

@@ -475,6 +475,7 @@ fn emit_report(
             output::step_summary(&report)?;
         }
         FormatArg::Junit => output::stdout(Reader::Person, None, |w| sealcheck::render::junit::write(w, &report))?,
+        FormatArg::Sarif => emit(|w| w.write_all(&output::sarif(&report)))?,
     }
     Ok(report.status())
 }
@@ -550,6 +551,7 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
             output::step_summary(&report)?;
         }
         FormatArg::Junit => output::stdout(Reader::Person, None, |w| sealcheck::render::junit::write(w, &report))?,
+        FormatArg::Sarif => emit(|w| w.write_all(&output::sarif(&report)))?,
         FormatArg::Human => {
             let _ = gnu::write_summary(&mut out_buf, &mut err_buf, PROG, &run, v);
             flush_gnu(&mut out_buf, &mut err_buf);
