@@ -121,6 +121,7 @@ pub fn check(pin: &Pin, diag: &DiagnoseOptions, buf: &mut [u8]) -> (PinResult, O
     let finding = |class, msg: String| {
         let mut f = Finding::new(pin.shown.clone(), class, format!("pin {:?}: {msg}", pin.name));
         f.expected_sha256 = Some(pin.digest.to_hex());
+        f.proof = Some(format!("the pinned file was opened without following links and hashed: {msg}"));
         f
     };
     let outcome = match open_path(&pin.path) {
@@ -165,6 +166,9 @@ pub fn check(pin: &Pin, diag: &DiagnoseOptions, buf: &mut [u8]) -> (PinResult, O
         finding(FindingClass::PinMismatch, "bytes differ from the pin".into())
     };
     f.actual_sha256 = Some(hashed.digest.to_hex());
+    if hashed.digest != pin.digest {
+        f.proof = Some(format!("its sha256 is {}, the pin is {}", hashed.digest, pin.digest));
+    }
     if hashed.digest != pin.digest && hashed.stamp.size <= diag.max_size {
         if let Ok(bytes) = input::read(&pin.path, Kind::Mirror) {
             if Digest::of(&bytes) == hashed.digest {

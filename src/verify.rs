@@ -196,6 +196,19 @@ fn verify_seal(
             let mut f = problem_finding(p);
             set_digests(&mut f, entry, None);
             findings.push(f);
+        } else if root_dir.lstat(&entry.path).is_ok_and(|m| m.is_dir()) {
+            // A directory where a regular file is sealed: not a missing
+            // file, a file of the wrong type, like any other.
+            tree_complete = false;
+            counts.unsupported += 1;
+            let mut f = Finding::new(
+                entry.path.display(),
+                FindingClass::UnsupportedFileType,
+                "directory where a sealed regular file is expected",
+            );
+            f.proof = Some("lstat gives a directory at the sealed path".to_string());
+            set_digests(&mut f, entry, None);
+            findings.push(f);
         } else {
             missing.push(entry);
         }

@@ -232,7 +232,7 @@ pub(crate) fn write_file_atomically(target: &Path, bytes: &[u8]) -> Result<(), E
 
 /// The finding for something the walk could not seal.
 pub(crate) fn problem_finding(p: &Problem) -> Finding {
-    match p {
+    let mut f = match p {
         Problem::Unsupported { path, kind, .. } => Finding::new(
             path.clone(),
             FindingClass::UnsupportedFileType,
@@ -246,21 +246,42 @@ pub(crate) fn problem_finding(p: &Problem) -> Finding {
             FindingClass::UnsupportedFileType,
             format!("name cannot be sealed safely: {error}"),
         ),
-    }
+    };
+    f.proof = Some(match p {
+        Problem::Unsupported { kind, .. } => {
+            format!("lstat gives a {} here, not a regular file; it was neither followed nor opened", kind.describe())
+        }
+        Problem::Unreadable { error, .. } => format!("listing the directory failed: {error}"),
+        Problem::UnsafeName { error, .. } => format!("the name breaks the path-safety rules: {error}"),
+    });
+    f
 }
 
 /// The finding for a file that could not be hashed.
 pub(crate) fn outcome_finding(path: &RelPath, outcome: Outcome) -> Finding {
     let shown = path.display();
-    match outcome {
+    let (class, message, proof) = match outcome {
         Outcome::Ok(_) => unreachable!("a hashed file is not a finding"),
-        Outcome::Missing => Finding::new(shown, FindingClass::MissingFile, "vanished while the packet was read"),
-        Outcome::Unsupported(kind) => Finding::new(
-            shown,
+        Outcome::Missing => (
+            FindingClass::MissingFile,
+            "vanished while the packet was read".to_string(),
+            "the walk listed it; opening it then found nothing".to_string(),
+        ),
+        Outcome::Unsupported(kind) => (
             FindingClass::UnsupportedFileType,
             format!("{} (only regular files are sealed; links are never followed)", kind.describe()),
+            format!("opened without following links and without blocking, fstat gives a {}", kind.describe()),
         ),
-        Outcome::ChangedWhileReading(what) => Finding::new(shown, FindingClass::ChangedWhileReading, what),
-        Outcome::Unreadable(e) => Finding::new(shown, FindingClass::UnreadableFile, e.to_string()),
-    }
+        Outcome::ChangedWhileReading(what) => (
+            FindingClass::ChangedWhileReading,
+            what.clone(),
+            format!("fstat on the open file before and after reading disagree: {what}"),
+        ),
+        Outcome::Unreadable(e) => {
+            (FindingClass::UnreadableFile, e.to_string(), format!("opening or reading it failed: {e}"))
+        }
+    };
+    let mut f = Finding::new(shown, class, message);
+    f.proof = Some(proof);
+    f
 }
