@@ -92,6 +92,25 @@ pub struct CheckRun {
     pub status: Status,
 }
 
+impl CheckRun {
+    /// Folds the run of the next manifest into this one, as `sha256sum -c A
+    /// B` does: counts add up, and any red manifest makes the whole red.
+    pub fn absorb(&mut self, other: CheckRun) {
+        self.source = format!("{}, {}", self.source, other.source);
+        self.results.extend(other.results);
+        let (a, b) = (&mut self.counts, other.counts);
+        a.ok += b.ok;
+        a.failed += b.failed;
+        a.unreadable += b.unreadable;
+        a.improperly_formatted += b.improperly_formatted;
+        a.ignored_missing += b.ignored_missing;
+        self.no_proper_lines &= other.no_proper_lines;
+        self.nothing_verified &= other.nothing_verified;
+        self.status = self.status.max(other.status);
+        a.verdict = Some(Verdict::from_ok(self.status.is_pass()));
+    }
+}
+
 /// A checksum line read (name, digest), or why it is not one.
 type ParsedLine = Result<(Vec<u8>, Digest), (usize, LineError)>;
 

@@ -16,7 +16,7 @@ pub enum Error {
     #[error("{0}")]
     Manifest(ManifestErrors),
     /// A file could not be opened or read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {}", os_message(source))]
     Io {
         /// Display form of the path.
         path: String,
@@ -92,6 +92,16 @@ pub enum Error {
     /// Bad arguments or options.
     #[error("{0}")]
     Usage(String),
+}
+
+/// The OS's message, without Rust's " (os error N)" suffix, as the
+/// coreutils print it.
+fn os_message(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 fn render_findings(findings: &[Finding]) -> String {

@@ -147,7 +147,10 @@ pub fn read_error(shown: &str, kind: Kind, e: io::Error) -> Error {
 
 fn open_error(shown: &str, kind: Kind, e: OpenError) -> Error {
     match e {
-        OpenError::NotFound => Error::Io { path: shown.to_string(), source: io::Error::from(io::ErrorKind::NotFound) },
+        OpenError::NotFound => Error::Io {
+            path: shown.to_string(),
+            source: io::Error::from_raw_os_error(rustix::io::Errno::NOENT.raw_os_error()),
+        },
         OpenError::Unsupported(k) => {
             Error::NotRegular { path: shown.to_string(), kind: k.describe(), what: kind.describe() }
         }

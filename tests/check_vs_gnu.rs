@@ -184,3 +184,42 @@ fn check_json_report_counts_like_gnu() {
     assert_eq!(report.exit_code, 1);
     assert_eq!(report.findings[0].path, "b c.txt");
 }
+
+/// GNU parity for where the lines come from: no file means standard input,
+/// and several manifests are checked one after the other; same stdout,
+/// stderr (but for the program's name) and exit code.
+#[test]
+fn check_reads_stdin_with_no_file_and_several_manifests_like_gnu() {
+    let ws = workspace();
+    let (a, b) = (h(b"alpha\n"), h(b"bravo charlie\n"));
+    std::fs::write(ws.path().join("ONE"), format!("{a}  a.txt\n")).unwrap();
+    std::fs::write(ws.path().join("TWO"), format!("{b}  b c.txt\n{a}  sub/d.bin\n")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("sealcheck");
+    let both = |args: &[&str], stdin: Option<&str>| {
+        let mut outs = Vec::new();
+        for (prog, pre) in [("sha256sum", vec!["-c"]), (bin.to_str().unwrap(), vec!["check"])] {
+            let mut cmd = Command::new(prog);
+            cmd.current_dir(ws.path()).args(&pre).args(args);
+            cmd.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            {
+                use std::io::Write;
+                let mut sin = child.stdin.take().unwrap();
+                if let Some(text) = stdin {
+                    sin.write_all(text.as_bytes()).unwrap();
+                }
+            }
+            let o = child.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&o.stderr).replace("sealcheck:", "sha256sum:");
+            outs.push((o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), err));
+        }
+        assert_eq!(outs[0], outs[1], "{args:?}: GNU first, sealcheck second");
+    };
+    both(&[], Some(&format!("{a}  a.txt\n")));
+    both(&[], Some(&format!("{a}  a.txt\n{a}  b c.txt\n")));
+    both(&["ONE", "TWO"], None);
+    both(&["ONE", "-"], Some(&format!("{b}  b c.txt\n")));
+    both(&["ONE", "absent"], None);
+}

@@ -389,8 +389,9 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The manifest, or - for standard input.
-    pub manifest: PathBuf,
+    /// The manifests, or - for standard input (none: standard input, as GNU reads it).
+    #[arg(value_name = "MANIFEST")]
+    pub manifests: Vec<PathBuf>,
     /// Don't print OK for each successfully verified file.
     #[arg(long)]
     pub quiet: bool,

@@ -483,7 +483,6 @@ fn emit_report(
 /// `check` could not run: GNU's exit code 1, and a true record in every
 /// format.
 fn check_failed(a: &CheckArgs, date: String, e: Error) -> Result<Status, Error> {
-    report_error(&e);
     let mut report = Report::from_error("check", date, &e);
     report.exit_code = Status::Integrity.code();
     emit_report(&a.output, report, |_, _| Ok(()), true)
@@ -500,47 +499,82 @@ fn flush_gnu(out: &mut Vec<u8>, err: &mut Vec<u8>) {
 fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
     let date = match date() {
         Ok(d) => d,
-        Err(e) => return check_failed(&a, report_date(None).expect("the clock gives a date"), e),
+        Err(e) => {
+            report_error(&e);
+            return check_failed(&a, report_date(None).expect("the clock gives a date"), e);
+        }
     };
     let opts =
         CheckOptions { ignore_missing: a.ignore_missing, threads, explain: a.explain.then(DiagnoseOptions::default) };
-    let source =
-        if a.manifest.as_os_str() == OsStr::new("-") { "-".to_string() } else { a.manifest.display().to_string() };
     let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status };
     let human = a.output.format() == FormatArg::Human;
+    let manifests = if a.manifests.is_empty() { vec![std::path::PathBuf::from("-")] } else { a.manifests.clone() };
+    let (mut out_buf, mut err_buf) = (Vec::new(), Vec::new());
+    let mut merged: Option<sealcheck::check::CheckRun> = None;
+    let mut first_error: Option<Error> = None;
+    let mut unreadable_manifest = false;
     // Human output streams: each batch's GNU lines are written as they are
     // judged and only red results are kept, so `check -` on an endless
     // input runs in bounded memory. Structured formats keep every result.
-    let (mut out_buf, mut err_buf, mut kept) = (Vec::new(), Vec::new(), Vec::new());
-    let mut sink = |r: LineResult| {
-        if human {
-            let _ = gnu::write_result(&mut out_buf, &mut err_buf, PROG, &source, &r, v);
-            if out_buf.len() + err_buf.len() > 64 << 10 {
-                flush_gnu(&mut out_buf, &mut err_buf);
-            }
-            if !matches!(r, LineResult::Ok { .. }) {
+    // Several manifests are checked one after the other, as GNU does.
+    for manifest in &manifests {
+        let stdin = manifest.as_os_str() == OsStr::new("-");
+        let source = if stdin { "-".to_string() } else { manifest.display().to_string() };
+        let mut kept = Vec::new();
+        let mut sink = |r: LineResult| {
+            if human {
+                let _ = gnu::write_result(&mut out_buf, &mut err_buf, PROG, &source, &r, v);
+                if out_buf.len() + err_buf.len() > 64 << 10 {
+                    flush_gnu(&mut out_buf, &mut err_buf);
+                }
+                if !matches!(r, LineResult::Ok { .. }) {
+                    kept.push(r);
+                }
+            } else {
                 kept.push(r);
             }
+        };
+        // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
+        let run = if stdin {
+            check_with(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts, &mut sink)
         } else {
-            kept.push(r);
+            sealcheck::input::open(manifest, sealcheck::input::Kind::Manifest)
+                .and_then(|input| check_with(input.reader(), &source, &opts, &mut sink))
+        };
+        match run {
+            Ok(mut run) => {
+                run.results = kept;
+                if human {
+                    let _ = gnu::write_summary(&mut out_buf, &mut err_buf, PROG, &run, v);
+                }
+                flush_gnu(&mut out_buf, &mut err_buf);
+                match &mut merged {
+                    Some(m) => m.absorb(run),
+                    None => merged = Some(run),
+                }
+            }
+            Err(e) => {
+                flush_gnu(&mut out_buf, &mut err_buf);
+                report_error(&e);
+                unreadable_manifest = true;
+                first_error.get_or_insert(e);
+            }
         }
+    }
+    let Some(mut run) = merged else {
+        let e = first_error.expect("a run or an error for every manifest");
+        return check_failed(&a, date, e);
     };
-    // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
-    let run = if a.manifest.as_os_str() == OsStr::new("-") {
-        check_with(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts, &mut sink)
-    } else {
-        sealcheck::input::open(&a.manifest, sealcheck::input::Kind::Manifest)
-            .and_then(|input| check_with(input.reader(), &source, &opts, &mut sink))
-    };
-    let mut run = match run {
-        Ok(r) => r,
-        Err(e) => {
-            flush_gnu(&mut out_buf, &mut err_buf);
-            return check_failed(&a, date, e);
-        }
-    };
-    run.results = kept;
-    let report = run.report(date);
+    if unreadable_manifest {
+        run.status = Status::Integrity;
+        run.counts.verdict = Some(sealcheck::report::Verdict::Fail);
+    }
+    let mut report = run.report(date);
+    if let Some(e) = &first_error {
+        report.error = Some(sealcheck::report::ErrorInfo { code: e.code().to_string(), message: e.to_string() });
+        report.exit_code = Status::Integrity.code();
+        report.final_status = Status::Integrity.final_status().to_string();
+    }
     if let Some(path) = &a.output.report {
         output::report_file(path, &report)?;
     }
@@ -552,10 +586,7 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
         }
         FormatArg::Junit => output::stdout(Reader::Person, None, |w| sealcheck::render::junit::write(w, &report))?,
         FormatArg::Sarif => emit(|w| w.write_all(&output::sarif(&report)))?,
-        FormatArg::Human => {
-            let _ = gnu::write_summary(&mut out_buf, &mut err_buf, PROG, &run, v);
-            flush_gnu(&mut out_buf, &mut err_buf);
-        }
+        FormatArg::Human => {}
     }
     Ok(run.status)
 }
