@@ -12,7 +12,6 @@ The bound these must stay under is in docs/security.md.
 """
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,19 +21,20 @@ EMPTY = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  empt
 
 
 def peak_of(cmd, stdin=None, cwd=None):
-    """Runs cmd alone (one child at a time) and returns (exit, seconds, peak MiB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else None, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=cwd)
-    if stdin:
-        stdin(proc.stdin)
-        proc.stdin.close()
-    code = proc.wait()
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss over all children is a running maximum: a run smaller than
-    # an earlier one reports the earlier peak, so runs go in rising order.
-    return code, time.monotonic() - start, max(peak, before) / 1024
+    """Runs cmd under GNU time (one run's own peak, not the running maximum
+    getrusage gives over all children) and returns (exit, seconds, peak MiB)."""
+    with tempfile.NamedTemporaryFile("r") as out:
+        start = time.monotonic()
+        proc = subprocess.Popen(["/usr/bin/time", "-o", out.name, "-f", "%M"] + cmd,
+                                stdin=subprocess.PIPE if stdin else None, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, cwd=cwd)
+        if stdin:
+            stdin(proc.stdin)
+            proc.stdin.close()
+        code = proc.wait()
+        secs = time.monotonic() - start
+        kib = int(out.read().strip().splitlines()[-1])
+    return code, secs, kib / 1024
 
 
 def feed(total_bytes):
@@ -71,7 +71,7 @@ def main():
         open(os.path.join(work, "empty"), "wb").close()
         sizes = [s for s in (0.01, 0.1, a.check_gb) if s <= a.check_gb]
         for gb in sorted(set(sizes)):
-            n = int(gb * 1e9)
+            n = int(gb * 1e9) // len(EMPTY) * len(EMPTY)  # whole lines only
             code, secs, mib = peak_of([binary, "check", "--quiet", "-"], stdin=feed(n), cwd=work)
             print(f"check - on {gb:g} GB ({n // len(EMPTY)} lines): exit {code}, {secs:.1f} s, peak {mib:.1f} MiB")
 
