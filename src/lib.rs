@@ -28,6 +28,7 @@ pub mod manifest;
 pub mod pins;
 pub mod progress;
 pub mod readback;
+pub mod receipt;
 pub mod redact;
 pub mod rehearsal;
 pub mod relpath;

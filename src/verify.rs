@@ -394,6 +394,8 @@ fn verify_seal(
     report.checks.seal_vs_bytes = Some(counts);
     report.findings = findings;
     report.sealed_paths = seal.entries.iter().map(|e| e.path.display()).collect();
+    report.sealed_digests =
+        seal.entries.iter().map(|e| e.digests.iter().map(|d| (d.digest.algo(), d.digest.to_hex())).collect()).collect();
     report.self_check.packet_unmodified = unmodified;
     report.finish(status);
     Ok(report)

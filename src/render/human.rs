@@ -264,3 +264,11 @@ pub fn write_readback(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     let word = if r.status().is_pass() { "PASS" } else { "FAIL" };
     writeln!(w, "{word} readback {}: {}", c.leg, c.message)
 }
+
+/// Writes an `attest verify` report: each finding, then the verdict.
+pub fn write_attest(w: &mut dyn Write, r: &Report) -> io::Result<()> {
+    for f in &r.findings {
+        write_finding(w, f)?;
+    }
+    writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
+}

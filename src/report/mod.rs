@@ -77,6 +77,11 @@ pub struct Report {
     #[serde(skip)]
     #[schemars(skip)]
     pub sealed_paths: Vec<String>,
+    /// The digests the seal holds for each of [`Report::sealed_paths`]
+    /// (`verify` only), for receipts. Not part of the JSON report.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub sealed_digests: Vec<Vec<(crate::digest::Algo, String)>>,
 }
 
 /// The tool.
@@ -262,6 +267,7 @@ impl Report {
             self_check: SelfCheck { packet_unmodified: true, any_fail_open: false },
             error: None,
             sealed_paths: Vec::new(),
+            sealed_digests: Vec::new(),
         }
     }
 

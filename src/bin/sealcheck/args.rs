@@ -55,6 +55,9 @@ pub enum Command {
     TreeHash(TreeHashArgs),
     /// Sign PACKET's seal with an SSH key (refused unless the packet verifies): writes HASH_MANIFEST.txt.sig.
     Sign(SignArgs),
+    /// Verification receipts (in-toto, SLSA VSA, DSSE).
+    #[command(subcommand)]
+    Attest(AttestCommand),
     /// The seal-vs-bytes gate: every sealed file byte-exact, nothing missing, nothing unsealed.
     Verify(VerifyArgs),
     /// Check a sha256sum manifest like `sha256sum -c`, but fail closed where GNU fails open.
@@ -241,6 +244,40 @@ pub struct SignArgs {
     pub manifest: Option<PathBuf>,
 }
 
+/// Writing a verification receipt.
+#[derive(Clone, Debug, Args)]
+pub struct AttestArgs {
+    /// Write a verification receipt to FILE: an in-toto Statement v1 with the SLSA VSA v1 predicate.
+    #[arg(long, value_name = "FILE", help_heading = "Receipt")]
+    pub attest: Option<PathBuf>,
+    /// Sign the receipt in a DSSE envelope with this Ed25519 SSH key file.
+    #[arg(long, value_name = "KEY", requires = "attest", help_heading = "Receipt")]
+    pub attest_key: Option<PathBuf>,
+    /// The receipt's resourceUri (default: the packet's absolute file:// URL).
+    #[arg(long, value_name = "URI", requires = "attest", help_heading = "Receipt")]
+    pub resource_uri: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Check a verification receipt: its signature, its statement, and (with --packet) every subject's bytes.
+    Verify(AttestVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestVerifyArgs {
+    /// The receipt (a DSSE envelope or an unsigned statement).
+    pub receipt: PathBuf,
+    /// Require the envelope to be signed by an Ed25519 key this ALLOWED SIGNERS file lists.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Check every subject against the bytes of this packet.
+    #[arg(long, value_name = "DIR")]
+    pub packet: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
 /// Requiring a signature of the seal.
 #[derive(Clone, Debug, Args)]
 pub struct SignatureArgs {
@@ -378,6 +415,8 @@ pub struct VerifyArgs {
     /// Pass a seal that lists no file (by default "nothing verified" is red).
     #[arg(long)]
     pub allow_empty: bool,
+    #[command(flatten)]
+    pub attest: AttestArgs,
     #[command(flatten)]
     pub signature: SignatureArgs,
     /// BagIt: read '%' sequences other than %0A, %0D, %25 in manifest paths literally (with a warning).

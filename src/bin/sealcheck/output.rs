@@ -117,6 +117,20 @@ pub fn report_file(path: &Path, report: &Report) -> Result<(), Error> {
     Ok(())
 }
 
+/// Writes a receipt to `path` atomically; its JSON strings are redacted
+/// like a report's (a signed envelope's payload is base64 and holds no
+/// secret of this run: the policy records counts and digests, not values).
+pub fn receipt_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 /// Appends the Markdown job summary to `$GITHUB_STEP_SUMMARY` when set.
 pub fn step_summary(report: &Report) -> Result<(), Error> {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {

@@ -13,8 +13,9 @@ use sealcheck::verify::{verify, VerifyOptions};
 use sealcheck::{Digest, Error, FindingClass, Report, Status};
 
 use crate::args::{
-    CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand, ReadbackArgs, RehearsalArgs, RerunArgs,
-    SealArgs, SelftestArgs, SignArgs, SignatureArgs, SnapshotArgs, TreeArgs, TreeHashArgs, TreeHashFormat, VerifyArgs,
+    AttestCommand, AttestVerifyArgs, CheckArgs, Cli, Command, FormatArg, OutputArgs, PinCheckArgs, PinCommand,
+    ReadbackArgs, RehearsalArgs, RerunArgs, SealArgs, SelftestArgs, SignArgs, SignatureArgs, SnapshotArgs, TreeArgs,
+    TreeHashArgs, TreeHashFormat, VerifyArgs,
 };
 use crate::output::{self, Reader};
 
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Status {
         Some(Command::Seal(a)) => run_seal(a, threads),
         Some(Command::TreeHash(a)) => run_tree_hash(a, threads),
         Some(Command::Sign(a)) => run_sign(a, threads),
+        Some(Command::Attest(AttestCommand::Verify(a))) => run_attest_verify(a),
         Some(Command::Verify(a)) => run_verify(a, threads),
         Some(Command::Check(a)) => run_check(a, threads),
         Some(Command::Completions { shell }) => emit(|w| {
@@ -222,6 +224,8 @@ fn run_verify(a: VerifyArgs, threads: Option<usize>) -> Result<Status, Error> {
 }
 
 fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result<Report, Error> {
+    let attest_key =
+        a.attest.attest_key.as_deref().map(|k| sealcheck::sign::load_key(k, &a.packet, passphrase)).transpose()?;
     let opts = VerifyOptions {
         manifest: a.manifest.clone(),
         excludes: a.exclude.clone(),
@@ -249,7 +253,78 @@ fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result
     if let Some(d) = drawer {
         let _ = d.join();
     }
-    report
+    let report = report?;
+    if let Some(path) = &a.attest.attest {
+        write_receipt(a, &report, path, attest_key.as_ref())?;
+    }
+    Ok(report)
+}
+
+/// The policy a verification applied, as the receipt records it (its
+/// SHA-256 is the receipt's policy digest).
+fn policy(a: &VerifyArgs) -> Result<serde_json::Value, Error> {
+    let digest_of = |p: &std::path::Path, kind| -> Result<String, Error> {
+        Ok(Digest::of(&sealcheck::input::read(p, kind)?).to_hex())
+    };
+    Ok(serde_json::json!({
+        "command": "verify",
+        "manifest": a.manifest.as_ref().map(|m| m.display().to_string()),
+        "algo": a.algo.map(|x| x.algo().name()),
+        "exclude": a.exclude,
+        "expect_tree": a.expect_tree,
+        "allow_extra": a.allow_extra,
+        "allow_empty": a.allow_empty,
+        "pins_sha256": a.pins.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::Pins)).transpose()?,
+        "pin_from": a.pin_from,
+        "scan_secrets": a.scan_secrets,
+        "forbidden_tokens": a.forbid_token.len(),
+        "allowed_signers_sha256": a.signature.allowed_signers.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::AllowedSigners)).transpose()?,
+        "signer": a.signature.signer,
+        "signature_time": a.signature.signature_time,
+        "minisign_key": a.signature.minisign_key,
+    }))
+}
+
+fn write_receipt(
+    a: &VerifyArgs,
+    report: &Report,
+    path: &std::path::Path,
+    key: Option<&sealcheck::sign::SigningKey>,
+) -> Result<(), Error> {
+    let input = sealcheck::receipt::ReceiptInput {
+        resource_uri: a.attest.resource_uri.clone(),
+        policy: policy(a)?,
+        subjects: report.sealed_paths.iter().cloned().zip(report.sealed_digests.iter().cloned()).collect(),
+        manifest_name: report
+            .packet
+            .as_ref()
+            .map(|p| {
+                std::path::Path::new(&p.manifest)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default(),
+    };
+    let statement = sealcheck::receipt::statement(report, &input);
+    let bytes = sealcheck::receipt::write_receipt(&statement, key)?;
+    output::receipt_file(path, &bytes)
+}
+
+fn run_attest_verify(a: AttestVerifyArgs) -> Result<Status, Error> {
+    judge(
+        &a.output,
+        "attest verify",
+        |w, r| human::write_attest(w, r),
+        |date| {
+            let allowed = a.allowed_signers.as_deref().map(sealcheck::sign::read_allowed_signers).transpose()?;
+            let checked = sealcheck::receipt::check(&a.receipt, allowed.as_deref(), a.packet.as_deref())?;
+            let mut report = Report::new("attest verify", date);
+            report.findings = checked.findings;
+            report.finish(Status::Pass);
+            Ok(report)
+        },
+    )
 }
 
 fn load_pins(a: &VerifyArgs) -> Result<Vec<sealcheck::pins::Pin>, Error> {
