@@ -26,13 +26,7 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                    let _ = write!(out, "\\x{:02x}", c as u32);
-                }
-                c if is_invisible_control(c) => {
-                    let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-                }
-                c => out.push(c),
+                c => push_char(&mut out, c),
             }
         }
         for b in chunk.invalid() {
@@ -40,6 +34,18 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Pushes `c`, escaped when a terminal would act on it: C0 controls and
+/// DEL as `\xNN`, C1 and bidi controls as `\u{XXXX}`.
+fn push_char(out: &mut String, c: char) {
+    if (c as u32) < 0x20 || c == '\u{7f}' {
+        let _ = write!(out, "\\x{:02x}", c as u32);
+    } else if is_invisible_control(c) {
+        let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+    } else {
+        out.push(c);
+    }
 }
 
 /// C1 controls and the bidirectional formatting characters: invisible, and
@@ -60,13 +66,7 @@ pub fn display_text(text: &str) -> String {
         for c in line.chars() {
             match c {
                 '\t' => out.push('\t'),
-                c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                    let _ = write!(out, "\\x{:02x}", c as u32);
-                }
-                c if is_invisible_control(c) => {
-                    let _ = write!(out, "\\u{{{:04x}}}", c as u32);
-                }
-                c => out.push(c),
+                c => push_char(&mut out, c),
             }
         }
     }

@@ -252,15 +252,15 @@ pub fn read_allowed_signers(path: &Path) -> Result<Vec<AllowedSigner>, Error> {
                 ("cert-authority", _) => {
                     return Err(bad(path, Some(no), "a key, not cert-authority: certificates are not supported"))
                 }
-                ("namespaces", Some(v)) => signer.namespaces = Some(v.split(',').map(str::to_string).collect()),
+                ("namespaces", Some(v)) => namespaces = Some(v.split(',').map(str::to_string).collect()),
                 ("valid-after", Some(v)) => {
-                    signer.valid_after = Some(
+                    valid_after = Some(
                         parse_time(&v)
                             .ok_or_else(|| bad(path, Some(no), format!("a time YYYYMMDD[HHMM[SS]][Z], not {v:?}")))?,
                     )
                 }
                 ("valid-before", Some(v)) => {
-                    signer.valid_before = Some(
+                    valid_before = Some(
                         parse_time(&v)
                             .ok_or_else(|| bad(path, Some(no), format!("a time YYYYMMDD[HHMM[SS]][Z], not {v:?}")))?,
                     )
@@ -269,9 +269,8 @@ pub fn read_allowed_signers(path: &Path) -> Result<Vec<AllowedSigner>, Error> {
             }
         }
         let key_text = rest.iter().take(2).cloned().collect::<Vec<_>>().join(" ");
-        signer.key =
-            PublicKey::from_openssh(&key_text).map_err(|e| bad(path, Some(no), format!("a public key ({e})")))?;
-        out.push(signer);
+        let key = PublicKey::from_openssh(&key_text).map_err(|e| bad(path, Some(no), format!("a public key ({e})")))?;
+        out.push(AllowedSigner { principals, key, namespaces, valid_after, valid_before, line: no });
     }
     Ok(out)
 }
