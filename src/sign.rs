@@ -226,17 +226,7 @@ pub fn read_allowed_signers(path: &Path) -> Result<Vec<AllowedSigner>, Error> {
             .map(str::to_string)
             .collect();
         let mut rest: Vec<String> = it.collect();
-        let mut signer = AllowedSigner {
-            principals,
-            key: PublicKey::from_openssh(
-                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-            )
-            .expect("a placeholder key parses"),
-            namespaces: None,
-            valid_after: None,
-            valid_before: None,
-            line: no,
-        };
+        let (mut namespaces, mut valid_after, mut valid_before) = (None, None, None);
         // Options come before the key type; a key type starts with a letter
         // and holds no '='.
         let key_at = rest
