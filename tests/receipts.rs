@@ -172,3 +172,23 @@ fn tampered_receipts_are_red() {
     std::fs::write(keys.path().join("dup.json"), r#"{"payload": "e30=", "payload": "e30="}"#).unwrap();
     assert_eq!(check(&keys.path().join("dup.json"), &allowed, p.path()).0, 2);
 }
+
+#[test]
+fn rerun_writes_a_receipt_too() {
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = keygen(keys.path(), "k");
+    let p = sample_packet();
+    let out = sealcheck().arg("seal").arg(p.path()).output().unwrap();
+    let tree = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let receipt = keys.path().join("rerun.json");
+    sealcheck()
+        .arg("rerun")
+        .arg(p.path())
+        .args(["--expect-tree", &tree, "--attest"])
+        .arg(&receipt)
+        .arg("--attest-key")
+        .arg(&key)
+        .assert()
+        .code(0);
+    assert_eq!(check(&receipt, &allowed, p.path()).0, 0);
+}

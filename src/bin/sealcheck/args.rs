@@ -114,6 +114,8 @@ pub struct RerunArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
     #[command(flatten)]
+    pub attest: AttestArgs,
+    #[command(flatten)]
     pub signature: SignatureArgs,
     #[command(flatten)]
     pub output: OutputArgs,

@@ -255,7 +255,7 @@ fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result
     }
     let report = report?;
     if let Some(path) = &a.attest.attest {
-        write_receipt(a, &report, path, attest_key.as_ref())?;
+        write_receipt(&a.attest, policy(a)?, &report, path, attest_key.as_ref())?;
     }
     Ok(report)
 }
@@ -286,14 +286,15 @@ fn policy(a: &VerifyArgs) -> Result<serde_json::Value, Error> {
 }
 
 fn write_receipt(
-    a: &VerifyArgs,
+    attest: &crate::args::AttestArgs,
+    policy: serde_json::Value,
     report: &Report,
     path: &std::path::Path,
     key: Option<&sealcheck::sign::SigningKey>,
 ) -> Result<(), Error> {
     let input = sealcheck::receipt::ReceiptInput {
-        resource_uri: a.attest.resource_uri.clone(),
-        policy: policy(a)?,
+        resource_uri: attest.resource_uri.clone(),
+        policy,
         subjects: report.sealed_paths.iter().cloned().zip(report.sealed_digests.iter().cloned()).collect(),
         manifest_name: report
             .packet
@@ -404,6 +405,12 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
                 Some(f) => sealcheck::pins::load(f)?,
                 None => Vec::new(),
             };
+            let attest_key = a
+                .attest
+                .attest_key
+                .as_deref()
+                .map(|k| sealcheck::sign::load_key(k, &a.packet, passphrase))
+                .transpose()?;
             let verify = VerifyOptions {
                 manifest: a.manifest.clone(),
                 threads,
@@ -413,9 +420,32 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
                 ..VerifyOptions::default()
             };
             let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
-            rerun(&a.packet, &opts, date)
+            let report = rerun(&a.packet, &opts, date)?;
+            if let Some(path) = &a.attest.attest {
+                write_receipt(&a.attest, rerun_policy(&a)?, &report, path, attest_key.as_ref())?;
+            }
+            Ok(report)
         },
     )
+}
+
+/// The policy `rerun` applied, as its receipt records it.
+fn rerun_policy(a: &RerunArgs) -> Result<serde_json::Value, Error> {
+    let digest_of = |p: &std::path::Path, kind| -> Result<String, Error> {
+        Ok(Digest::of(&sealcheck::input::read(p, kind)?).to_hex())
+    };
+    Ok(serde_json::json!({
+        "command": "rerun",
+        "manifest": a.manifest.as_ref().map(|m| m.display().to_string()),
+        "expect_tree": a.expect_tree,
+        "from_report_sha256": a.from_report.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::Report)).transpose()?,
+        "pointer": a.pointer,
+        "pins_sha256": a.pins.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::Pins)).transpose()?,
+        "mirror": a.mirror.as_ref().map(|m| m.display().to_string()),
+        "allowed_signers_sha256": a.signature.allowed_signers.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::AllowedSigners)).transpose()?,
+        "signer": a.signature.signer,
+        "signature_time": a.signature.signature_time,
+    }))
 }
 
 fn run_pin_check(a: PinCheckArgs, threads: Option<usize>) -> Result<Status, Error> {
