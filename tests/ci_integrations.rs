@@ -34,10 +34,13 @@ fn the_action_passes_actionlint_and_the_github_actions_schema() {
     let scratch = tempfile::tempdir().unwrap();
     std::fs::copy(repo().join("action.yml"), scratch.path().join("action.yml")).unwrap();
     std::fs::create_dir_all(scratch.path().join(".github/workflows")).unwrap();
-    std::fs::copy(repo().join("ci/example-workflow.yml"), scratch.path().join(".github/workflows/evidence.yml")).unwrap();
+    std::fs::copy(repo().join("ci/example-workflow.yml"), scratch.path().join(".github/workflows/evidence.yml"))
+        .unwrap();
     ok(Command::new("git").arg("init").arg("-q").arg(scratch.path()));
     ok(Command::new("actionlint").current_dir(scratch.path()));
-    ok(Command::new("check-jsonschema").args(["--builtin-schema", "vendor.github-actions"]).arg(repo().join("action.yml")));
+    ok(Command::new("check-jsonschema")
+        .args(["--builtin-schema", "vendor.github-actions"])
+        .arg(repo().join("action.yml")));
 }
 
 #[test]
@@ -59,7 +62,7 @@ fn the_gitlab_component_job_passes_the_gitlab_ci_schema() {
 
 /// Runs the action's gate step as the runner would: inputs as INPUT_*,
 /// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY as files.
-fn gate(packet: &Path, extra: &[(&str, &str)]) -> (i32, String, String) {
+fn gate(packet: &Path, extra: &[(&str, &str)]) -> (i32, String, String, bool) {
     let runner = tempfile::tempdir().unwrap();
     let (outputs, summary) = (runner.path().join("output"), runner.path().join("summary"));
     let mut cmd = Command::new("bash");
@@ -77,7 +80,11 @@ fn gate(packet: &Path, extra: &[(&str, &str)]) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     let written = std::fs::read_to_string(&outputs).unwrap_or_default();
     let md = std::fs::read_to_string(&summary).unwrap_or_default();
-    (out.status.code().unwrap(), written, md)
+    let report = written
+        .lines()
+        .find_map(|l| l.strip_prefix("report-path="))
+        .is_some_and(|r| std::fs::read_to_string(r).is_ok_and(|t| t.contains("\"doc\": \"sealcheck-report\"")));
+    (out.status.code().unwrap(), written, md, report)
 }
 
 #[test]
@@ -85,19 +92,18 @@ fn the_action_step_sets_its_outputs_and_fails_when_the_gate_is_red() {
     let p = sample_packet();
     let tree = String::from_utf8(sealcheck().arg("seal").arg(p.path()).output().unwrap().stdout).unwrap();
     let tree = tree.trim();
-    let (code, outputs, summary) = gate(p.path(), &[("INPUT_EXPECT_TREE", tree)]);
+    let (code, outputs, summary, report) = gate(p.path(), &[("INPUT_EXPECT_TREE", tree)]);
     assert_eq!(code, 0, "{outputs}");
     assert!(outputs.contains("final-status=PASS\n"), "{outputs}");
     assert!(outputs.contains(&format!("packet-tree-sha256={tree}\n")), "{outputs}");
-    let report = outputs.lines().find_map(|l| l.strip_prefix("report-path=")).unwrap();
-    assert!(Path::new(report).exists());
+    assert!(report, "report-path names the JSON report");
     assert!(summary.contains("PASS"), "{summary}");
     put(p.path(), b"README.md", b"drifted\n");
-    let (code, outputs, summary) = gate(p.path(), &[("INPUT_ARGS", "--scan-secrets\n")]);
+    let (code, outputs, summary, _) = gate(p.path(), &[("INPUT_ARGS", "--scan-secrets\n")]);
     assert_eq!(code, 1, "the step fails when the gate is red");
     assert!(outputs.contains("final-status=FAIL_CLOSED\n"), "{outputs}");
     assert!(summary.contains("FAIL_CLOSED"), "{summary}");
-    let (code, outputs, _) = gate(p.path(), &[("INPUT_EXPECT_TREE", "not-hex")]);
+    let (code, outputs, _, _) = gate(p.path(), &[("INPUT_EXPECT_TREE", "not-hex")]);
     assert_eq!(code, 2);
     assert!(outputs.contains("final-status=FAIL_CLOSED\n"), "a bad input still leaves a true record: {outputs}");
 }
@@ -135,7 +141,12 @@ fn the_pre_commit_hook_runs_for_real_green_then_red() {
             .unwrap()
     };
     let green = run();
-    assert!(green.status.success(), "{}{}", String::from_utf8_lossy(&green.stdout), String::from_utf8_lossy(&green.stderr));
+    assert!(
+        green.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&green.stdout),
+        String::from_utf8_lossy(&green.stderr)
+    );
     put(&p, b"report.md", b"the run passed\r\n");
     git(&["add", "-A"]);
     let red = run();
