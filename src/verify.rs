@@ -619,6 +619,11 @@ fn explain_bytes(entry: &SealEntry, hashed: &Hashed, bytes: &[u8], opts: &Verify
             f.classes = classes;
             restored = Some(r);
         }
+        // Never suggest the option already given.
+        Diagnosis::Unexplained { .. } if opts.against.is_some() => {
+            f.hint =
+                Some("no known drift reproduces the seal: the content was edited; the diff below shows where".into())
+        }
         Diagnosis::Unexplained { .. } => f.hint = Some(hint(FindingClass::EditedContent).to_string()),
         Diagnosis::NotDiagnosed(why) => f.message.push_str(&format!("; {why}")),
     }

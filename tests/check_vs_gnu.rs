@@ -223,3 +223,23 @@ fn check_reads_stdin_with_no_file_and_several_manifests_like_gnu() {
     both(&["ONE", "-"], Some(&format!("{b}  b c.txt\n")));
     both(&["ONE", "absent"], None);
 }
+
+/// Structured outputs say what drifted whether or not `--explain` is
+/// given; human stdout stays GNU's, and the diagnosis reaches stderr only
+/// with `--explain`.
+#[test]
+fn structured_check_output_always_names_the_drift() {
+    let ws = workspace();
+    let a = h(b"alpha\n");
+    std::fs::write(ws.path().join("M"), format!("{a}  a.txt\n")).unwrap();
+    put(ws.path(), b"a.txt", b"\xef\xbb\xbfalpha\n");
+    let out = sealcheck().current_dir(ws.path()).args(["check", "M", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: sealcheck::Report = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.findings[0].classes[0].code(), "bom_prefix");
+    let human = sealcheck().current_dir(ws.path()).args(["check", "M"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&human.stdout), "a.txt: FAILED\n");
+    assert!(!String::from_utf8_lossy(&human.stderr).contains("bom_prefix"));
+    let explained = sealcheck().current_dir(ws.path()).args(["check", "M", "--explain"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&explained.stderr).contains("bom_prefix"));
+}

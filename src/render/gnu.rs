@@ -15,6 +15,8 @@ pub struct Verbosity {
     pub quiet: bool,
     /// No output at all; the exit code says it.
     pub status_only: bool,
+    /// Each mismatch's diagnosis on stderr (`--explain`).
+    pub explain: bool,
 }
 
 /// GNU 9.x escapes a name in `-c` output only when it holds a newline
@@ -76,7 +78,7 @@ where
                 if !v.status_only {
                     write_name(out, name)?;
                     out.write_all(b": FAILED\n")?;
-                    if let Some((classes, proof)) = explanation {
+                    if let Some((classes, proof)) = explanation.as_ref().filter(|_| v.explain) {
                         let codes: Vec<&str> = classes.iter().map(|c| c.code()).collect();
                         write!(err, "{prog}: ")?;
                         write_name(err, name)?;

@@ -131,9 +131,9 @@ fn run_seal(a: SealArgs, threads: Option<usize>) -> Result<Status, Error> {
         output::stderr(&format!("re-sealed {}: {} [{}]", f.path, f.message, classes.join(", ")));
     }
     output::stderr(&format!(
-        "sealed {} files ({} bytes) into {}",
-        sealed.tree.files.len(),
-        sealed.tree.byte_count,
+        "sealed {} ({}) into {}",
+        plural(sealed.tree.files.len() as u64, "file", "files"),
+        plural(sealed.tree.byte_count, "byte", "bytes"),
         sealed.manifest_path.display()
     ));
     emit(|w| writeln!(w, "{}", sealed.tree.packet_tree_sha256))?;
@@ -184,6 +184,11 @@ fn run_sign(a: SignArgs, threads: Option<usize>) -> Result<Status, Error> {
         signed.signature_file.display()
     ));
     Ok(Status::Pass)
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn run_tree_hash(a: TreeHashArgs, threads: Option<usize>) -> Result<Status, Error> {
@@ -610,8 +615,15 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
         }
     };
     let opts =
-        CheckOptions { ignore_missing: a.ignore_missing, threads, explain: a.explain.then(DiagnoseOptions::default) };
-    let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status };
+        // Structured outputs and the report always carry the diagnosis; on
+        // a person's stderr it is shown with --explain (stdout stays GNU's).
+        CheckOptions {
+            ignore_missing: a.ignore_missing,
+            threads,
+            explain: (a.explain || a.output.format() != FormatArg::Human || a.output.report.is_some())
+                .then(DiagnoseOptions::default),
+        };
+    let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status, explain: a.explain };
     let human = a.output.format() == FormatArg::Human;
     let manifests = if a.manifests.is_empty() { vec![std::path::PathBuf::from("-")] } else { a.manifests.clone() };
     let (mut out_buf, mut err_buf) = (Vec::new(), Vec::new());
