@@ -92,3 +92,21 @@ fn snapshot_then_rehearsal() {
         .assert()
         .code(2);
 }
+
+/// Every subcommand has its own man page with an EXIT STATUS section; the
+/// top page names them all; global options have their own help heading.
+#[test]
+fn every_subcommand_has_a_man_page_with_its_exit_status() {
+    for sub in ["seal", "sign", "verify", "check", "rerun", "selftest", "pin readback", "pin check", "attest verify"] {
+        let out = sealcheck().args(["man", sub]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{sub}");
+        let page = String::from_utf8(out.stdout).unwrap();
+        assert!(page.contains(".SH \"EXIT STATUS\""), "{sub}");
+        assert!(page.contains(&format!(".TH sealcheck-{}", sub.replace(' ', "-"))), "{sub}");
+    }
+    let top = String::from_utf8(sealcheck().arg("man").output().unwrap().stdout).unwrap();
+    assert!(top.contains("sealcheck-verify\\fR(1)") && top.contains(".SH \"EXIT STATUS\""));
+    sealcheck().args(["man", "no-such"]).assert().code(2);
+    let help = String::from_utf8(sealcheck().args(["verify", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(help.contains("Global options:") && help.contains("Signature:") && help.contains("Receipt:"), "{help}");
+}

@@ -25,15 +25,15 @@ pub struct Cli {
     pub version: bool,
 
     /// More detail where a command has it.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
     /// Hashing threads (default: one per CPU).
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Global options")]
     pub threads: Option<u16>,
 
     /// When to colour human output: auto honours NO_COLOR, CLICOLOR and CLICOLOR_FORCE, and needs a terminal.
-    #[arg(long, global = true, value_enum, default_value = "auto")]
+    #[arg(long, global = true, value_enum, default_value = "auto", help_heading = "Global options")]
     pub color: ColorChoice,
 
     #[command(subcommand)]
@@ -78,8 +78,11 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), generated from the same definitions as --help.
-    Man,
+    /// Print a man page (roff), generated from the same definitions as --help: the top page, or one subcommand's.
+    Man {
+        /// The subcommand whose page to print (e.g. verify, or "pin readback").
+        subcommand: Option<String>,
+    },
     /// Print the JSON Schema of the report (or, with --pins, of the pins file).
     Schema(SchemaArgs),
 }

@@ -56,9 +56,7 @@ pub fn run(cli: Cli) -> Status {
             Ok(())
         })
         .map(|()| Status::Pass),
-        Some(Command::Man) => {
-            emit(|w| clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(w)).map(|()| Status::Pass)
-        }
+        Some(Command::Man { subcommand }) => man_page(subcommand.as_deref()),
         Some(Command::Selftest(a)) => run_selftest(a, threads),
         Some(Command::Snapshot(a)) => run_snapshot(a, threads),
         Some(Command::Rehearsal(a)) => run_rehearsal(a, threads),
@@ -184,6 +182,43 @@ fn run_sign(a: SignArgs, threads: Option<usize>) -> Result<Status, Error> {
         signed.signature_file.display()
     ));
     Ok(Status::Pass)
+}
+
+const EXIT_STATUS: &str = ".SH \"EXIT STATUS\"\n.TP\n0\nPASS: everything sealed matches, nothing else is wrong.\n.TP\n1\nIntegrity failure: drift, missing, unsealed extra, moved, changed while reading, pin mismatch, signature.\n.TP\n2\nBad input: a malformed manifest, pins file, report or signature; an unsafe path; an unsupported file type; bad arguments.\n.TP\n3\nEnvironment or I/O failure: an unreadable file, an HTTP or network failure, an unset or empty token.\n.PP\nEvery non-zero code is red; when several apply, the highest wins. \\fBcheck\\fR speaks GNU's codes: 0 or 1.\n";
+
+/// The man page of the program, or of one subcommand (`pin readback`),
+/// each with its EXIT STATUS; the top page names every subcommand's page.
+fn man_page(subcommand: Option<&str>) -> Result<Status, Error> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut page = cmd.clone();
+    let mut name = "sealcheck".to_string();
+    if let Some(path) = subcommand {
+        for part in path.split_whitespace() {
+            page = page
+                .find_subcommand(part)
+                .cloned()
+                .ok_or_else(|| Error::Usage(format!("man {path:?}: no such subcommand")))?;
+            name = format!("{name}-{part}");
+        }
+    }
+    // clap names are &'static without its `string` feature; this runs once.
+    let page = page.name(clap::builder::Str::from(name.clone().leak() as &str)).bin_name(name.replace('-', " "));
+    emit(|w| {
+        clap_mangen::Man::new(page.clone()).render(w)?;
+        w.write_all(EXIT_STATUS.as_bytes())?;
+        if subcommand.is_none() {
+            let pages: Vec<String> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .map(|c| format!("\\fBsealcheck-{}\\fR(1)", c.get_name()))
+                .collect();
+            writeln!(w, ".SH \"SEE ALSO\"\n{}", pages.join(", "))?;
+        }
+        Ok(())
+    })
+    .map(|()| Status::Pass)
 }
 
 /// `1 file`, `2 files`.
