@@ -348,3 +348,19 @@ fn restore_to_is_refused_inside_the_packet() {
         .code(2);
     assert_eq!(before, snapshot(p.path()), "the refusal modified the packet");
 }
+
+/// On a failure, the tree hash of the bytes now is labelled as such beside
+/// the sealed one.
+#[test]
+fn a_failed_verify_labels_the_current_tree_hash_beside_the_sealed_one() {
+    let p = sample_packet();
+    let sealed = seal(p.path());
+    put(p.path(), b"README.md", b"edited\n");
+    let out = sealcheck().arg("verify").arg(p.path()).assert().code(1).get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    let line = out.lines().find(|l| l.starts_with("packet_tree_sha256")).unwrap();
+    assert!(
+        line.starts_with("packet_tree_sha256 now ") && line.ends_with(&format!("(the bytes on disk); sealed {sealed}")),
+        "{line}"
+    );
+}

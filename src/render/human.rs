@@ -124,6 +124,13 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
     }
     if let Some(p) = &r.packet {
         match &p.packet_tree_sha256 {
+            // On a failure, the hash of the bytes now is not the seal's:
+            // say which is which.
+            Some(t) if !r.status().is_pass() && p.sealed_tree_sha256.as_ref().is_some_and(|s| s != t) => writeln!(
+                w,
+                "packet_tree_sha256 now {t} (the bytes on disk); sealed {}",
+                p.sealed_tree_sha256.as_deref().unwrap_or("")
+            )?,
             Some(t) => writeln!(w, "packet_tree_sha256 {t}")?,
             None => writeln!(w, "packet_tree_sha256 not computed: some files could not be hashed")?,
         }
