@@ -15,6 +15,31 @@ Examples:
 
 Exit codes: 0 pass, 1 integrity failure, 2 bad input, 3 environment or I/O failure.";
 
+const VERIFY_HELP: &str = "\
+Examples:
+  sealcheck verify evidence/                                  the gate: exit 0 only when every byte matches
+  sealcheck verify evidence/ --expect-tree 9f86d0…            also pin the manifest itself
+  sealcheck verify evidence/ --allowed-signers allowed_signers --signer ci@example.com
+  sealcheck verify bag/                                       a BagIt bag, through the same engine
+  sealcheck verify evidence/ --manifest SHA512SUMS            a sha512sum manifest (the name says the algorithm)
+  sealcheck verify evidence/ --format sarif --report r.json   SARIF on stdout, the JSON report in a file
+
+Exit status:
+  0  PASS: everything sealed matches, nothing else is wrong
+  1  integrity failure: drift, missing, unsealed extra, moved, changed while reading, pin, signature
+  2  bad input: a malformed manifest, pins file or signature, an unsafe path, an unsupported file type
+  3  environment or I/O failure: an unreadable file, a network failure, an unset token";
+
+const CHECK_HELP: &str = "\
+Examples:
+  sealcheck check SHA256SUMS                  as `sha256sum -c SHA256SUMS`
+  cat SHA256SUMS | sealcheck check            no file: standard input, as GNU reads it
+  sealcheck check A B                         several manifests, one after the other
+  sealcheck check SHA256SUMS --explain        and why each mismatch drifted, on stderr
+
+Exit status (GNU's): 0 when every listed file matched, 1 otherwise, including wherever
+GNU would fail open (a BOM, a manifest that verifies nothing, a link or a FIFO listed).";
+
 /// Prove that an evidence packet's bytes still match its seal.
 #[derive(Debug, Parser)]
 #[command(name = "sealcheck", disable_version_flag = true, after_help = EXAMPLES)]
@@ -59,8 +84,10 @@ pub enum Command {
     #[command(subcommand)]
     Attest(AttestCommand),
     /// The seal-vs-bytes gate: every sealed file byte-exact, nothing missing, nothing unsealed.
+    #[command(after_long_help = VERIFY_HELP)]
     Verify(VerifyArgs),
     /// Check a sha256sum manifest like `sha256sum -c`, but fail closed where GNU fails open.
+    #[command(after_long_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Negative controls: prove on this machine that every drift class fails closed.
     Selftest(SelftestArgs),
@@ -354,13 +381,13 @@ pub enum FormatArg {
 #[derive(Clone, Debug, Args)]
 pub struct OutputArgs {
     /// Output format on stdout.
-    #[arg(long, value_enum, default_value = "human")]
+    #[arg(long, value_enum, default_value = "human", help_heading = "Output")]
     pub format: FormatArg,
     /// Short for --format json.
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
     /// Also write the JSON report to FILE, whatever the format on stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub report: Option<PathBuf>,
 }
 
@@ -379,53 +406,53 @@ pub struct VerifyArgs {
     /// The packet directory.
     pub packet: PathBuf,
     /// The manifest (default PACKET/HASH_MANIFEST.txt); it may lie outside the packet.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Seal")]
     pub manifest: Option<PathBuf>,
     /// Leave out paths matching GLOB (a pattern without '/' matches names at any depth).
-    #[arg(long, value_name = "GLOB")]
+    #[arg(long, value_name = "GLOB", help_heading = "Seal")]
     pub exclude: Vec<String>,
     /// The packet_tree_sha256 the bytes on disk must have (pins the manifest itself).
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX", help_heading = "Policy")]
     pub expect_tree: Option<String>,
     /// List unsealed files without failing on them.
-    #[arg(long)]
+    #[arg(long, help_heading = "Policy")]
     pub allow_extra: bool,
     /// A copy holding the sealed bytes (a mirror, an older checkout): diff changed files against it.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Diagnosis")]
     pub against: Option<PathBuf>,
     /// Write the proven-restored bytes of each diagnosed file under DIR (never inside the packet).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Diagnosis")]
     pub restore_to: Option<PathBuf>,
     /// A pins file ({"pins": [{name, path, sha256, size?}]}); paths relative to it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub pins: Option<PathBuf>,
     /// Check PATH against the digest recorded in DOC.json at the JSON pointer (repeatable).
-    #[arg(long, value_name = "DOC.json#/POINTER=PATH")]
+    #[arg(long, value_name = "DOC.json#/POINTER=PATH", help_heading = "Policy")]
     pub pin_from: Vec<String>,
     /// Fail if STRING appears in any file of the packet (repeatable).
-    #[arg(long, value_name = "STRING")]
+    #[arg(long, value_name = "STRING", help_heading = "Policy")]
     pub forbid_token: Vec<String>,
     /// Forbidden strings, one per line (blank lines ignored).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub forbid_tokens: Option<PathBuf>,
     /// Fail on credential-shaped strings (private keys, cloud and forge tokens, JWTs, bearer headers).
-    #[arg(long)]
+    #[arg(long, help_heading = "Policy")]
     pub scan_secrets: bool,
     /// Files larger than this many bytes are not diagnosed.
-    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20, help_heading = "Diagnosis")]
     pub diagnose_max_size: u64,
     /// The manifest's digest algorithm (default: from its name, e.g. SHA512SUMS or *.b3, else its lines).
-    #[arg(long, value_enum, value_name = "ALGO")]
+    #[arg(long, value_enum, value_name = "ALGO", help_heading = "Seal")]
     pub algo: Option<AlgoArg>,
     /// Pass a seal that lists no file (by default "nothing verified" is red).
-    #[arg(long)]
+    #[arg(long, help_heading = "Policy")]
     pub allow_empty: bool,
     #[command(flatten)]
     pub attest: AttestArgs,
     #[command(flatten)]
     pub signature: SignatureArgs,
     /// BagIt: read '%' sequences other than %0A, %0D, %25 in manifest paths literally (with a warning).
-    #[arg(long)]
+    #[arg(long, help_heading = "BagIt")]
     pub bagit_lenient_names: bool,
     #[command(flatten)]
     pub output: OutputArgs,
