@@ -31,6 +31,9 @@ pub struct CheckOptions {
     pub threads: Option<usize>,
     /// Diagnose each mismatch (`--explain`). Disabled by default.
     pub explain: Option<DiagnoseOptions>,
+    /// Lines end in NUL, as `sha256sum -z` writes them (`-z`). Disabled by
+    /// default.
+    pub zero: bool,
 }
 
 /// What one manifest line came to.
@@ -142,7 +145,7 @@ pub fn check_with<R: BufRead>(
     sink: &mut dyn FnMut(LineResult),
 ) -> Result<CheckRun, Error> {
     let engine = Engine::new(opts.threads).map_err(|e| Error::io(Path::new(source), e))?;
-    let mut lines = LineReader::new(reader);
+    let mut lines = if opts.zero { LineReader::nul_terminated(reader) } else { LineReader::new(reader) };
     let mut counts = CheckCounts::default();
     let mut batch: Vec<ParsedLine> = Vec::new();
     let mut batch_bytes = 0usize;

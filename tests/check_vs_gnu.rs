@@ -243,3 +243,25 @@ fn structured_check_output_always_names_the_drift() {
     let explained = sealcheck().current_dir(ws.path()).args(["check", "M", "--explain"]).output().unwrap();
     assert!(String::from_utf8_lossy(&explained.stderr).contains("bom_prefix"));
 }
+
+/// `check -z` reads what `sha256sum -z` writes (GNU cannot check it
+/// itself) and gives what GNU gives on the same lines newline-terminated;
+/// a name holding a newline, which only `-z` carries unescaped, verifies.
+#[test]
+fn check_z_reads_what_sha256sum_z_writes_like_gnu_reads_lines() {
+    let ws = workspace();
+    let o = common::sh(ws.path(), "sha256sum -z a.txt 'b c.txt' sub/d.bin > Z && tr '\\0' '\\n' < Z > N");
+    assert!(o.status.success());
+    put(ws.path(), b"a.txt", b"alpha, edited\n");
+    let gnu = Command::new("sha256sum").current_dir(ws.path()).args(["-c", "N"]).output().unwrap();
+    let ours = sealcheck().current_dir(ws.path()).args(["check", "-z", "Z"]).output().unwrap();
+    assert_eq!(ours.status.code(), gnu.status.code());
+    assert_eq!(String::from_utf8_lossy(&ours.stdout), String::from_utf8_lossy(&gnu.stdout));
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stderr).replace("sealcheck:", "sha256sum:"),
+        String::from_utf8_lossy(&gnu.stderr).replace(": N:", ": Z:")
+    );
+    let o = common::sh(ws.path(), "sha256sum -z \"$(printf 'nl\\nname')\" > NLZ");
+    assert!(o.status.success());
+    sealcheck().current_dir(ws.path()).args(["check", "--zero", "NLZ"]).assert().code(0).stdout("\\nl\\nname: OK\n");
+}

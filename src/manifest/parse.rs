@@ -293,12 +293,21 @@ pub struct LineReader<R> {
     line_no: usize,
     bytes: u64,
     bom: bool,
+    /// The byte that ends a line: LF, or NUL for `sha256sum -z` output.
+    end: u8,
 }
 
 impl<R: BufRead> LineReader<R> {
-    /// Wraps `inner`.
+    /// Wraps `inner`, whose lines end in LF.
     pub fn new(inner: R) -> LineReader<R> {
-        LineReader { inner, hasher: Sha256::new(), buf: Vec::new(), line_no: 0, bytes: 0, bom: false }
+        LineReader { inner, hasher: Sha256::new(), buf: Vec::new(), line_no: 0, bytes: 0, bom: false, end: b'\n' }
+    }
+
+    /// Wraps `inner`, whose lines end in NUL, as `sha256sum -z` writes them
+    /// (names unescaped: a name may hold a newline). A CR before the NUL
+    /// is part of the name.
+    pub fn nul_terminated(inner: R) -> LineReader<R> {
+        LineReader { end: 0, ..LineReader::new(inner) }
     }
 
     /// The next line without its line end, with its 1-based number and how
@@ -324,7 +333,7 @@ impl<R: BufRead> LineReader<R> {
                 break;
             }
             saw_any = true;
-            let (take, found) = match chunk.iter().position(|&b| b == b'\n') {
+            let (take, found) = match chunk.iter().position(|&b| b == self.end) {
                 Some(i) => (i + 1, true),
                 None => (chunk.len(), false),
             };
@@ -360,6 +369,9 @@ impl<R: BufRead> LineReader<R> {
         }
         let end = if !ended {
             LineEnd::None
+        } else if self.end == 0 {
+            line = &line[..line.len() - 1];
+            LineEnd::Lf
         } else if line.ends_with(b"\r\n") {
             line = &line[..line.len() - 2];
             LineEnd::CrLf

@@ -478,6 +478,9 @@ pub struct CheckArgs {
     /// Diagnose each mismatch on stderr (why it drifted, proven by re-hashing); stdout stays GNU's.
     #[arg(long)]
     pub explain: bool,
+    /// Read NUL-terminated lines, as `sha256sum -z` writes them (names unescaped).
+    #[arg(short = 'z', long)]
+    pub zero: bool,
     /// Accepted for compatibility: improperly formatted lines are always named.
     #[arg(short = 'w', long)]
     pub warn: bool,

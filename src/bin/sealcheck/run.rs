@@ -657,6 +657,7 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
             threads,
             explain: (a.explain || a.output.format() != FormatArg::Human || a.output.report.is_some())
                 .then(DiagnoseOptions::default),
+            zero: a.zero,
         };
     let v = gnu::Verbosity { quiet: a.quiet, status_only: a.status, explain: a.explain };
     let human = a.output.format() == FormatArg::Human;
