@@ -15,6 +15,42 @@ Examples:
 
 Exit codes: 0 pass, 1 integrity failure, 2 bad input, 3 environment or I/O failure.";
 
+const SEAL_HELP: &str = "\
+Examples:
+  sealcheck seal evidence/                       write evidence/HASH_MANIFEST.txt; print packet_tree_sha256
+  sealcheck seal evidence/ --algo sha512         and SHA512SUMS, sealed by the canonical manifest
+  sealcheck seal evidence/ --sign ~/.ssh/id_ed25519
+  sealcheck seal evidence/ --reseal              seal over a manifest the packet no longer verifies against
+
+Exit status: 0 sealed; 1 the packet does not verify against its existing manifest (nothing written);
+2 something in the tree cannot be sealed (a link, a FIFO, an unsafe name); 3 an I/O failure.";
+const TREE_HASH_HELP: &str = "\
+Examples:
+  sealcheck tree-hash evidence/                  packet_tree_sha256, as the coreutils one-liner gives it
+  sealcheck tree-hash evidence/ --format h1      Go's dirhash of the same tree
+
+Exit status: 0 printed; 2 something in the tree cannot be hashed; 3 an I/O failure.";
+const SIGN_HELP: &str = "\
+Examples:
+  sealcheck sign evidence/ --key ~/.ssh/id_ed25519        a private key file (passphrase: SEALCHECK_KEY_PASSPHRASE)
+  sealcheck sign evidence/ --key ~/.ssh/id_ed25519.pub    the private half held by ssh-agent
+  ssh-keygen -Y verify -f allowed_signers -I ci@example.com -n sealcheck -s HASH_MANIFEST.txt.sig < HASH_MANIFEST.txt
+
+Exit status: 0 signed; 1 the packet does not verify against its seal (nothing signed);
+2 a bad key or a key inside the packet; 3 an I/O or agent failure.";
+const SELFTEST_HELP: &str = "\
+Example:
+  sealcheck selftest --format junit     one testcase per drift class, each must fail closed
+
+Exit status: 0 every class failed closed and the byte-identical packet passed; 1 otherwise.";
+const RERUN_HELP: &str = "\
+Examples:
+  sealcheck rerun evidence/ --expect-tree 9f86d0…                  PASS (PACKET_TREE MATCH) or FAIL (PACKET_TREE MISMATCH)
+  sealcheck rerun evidence/ --from-report report.json              the recorded packet_tree_sha256, read from a report
+  sealcheck rerun evidence/ --expect-tree 9f86d0… --attest r.json  and a verification receipt
+
+Exit status: 0 match; 1 mismatch or drift; 2 bad input; 3 an I/O failure.";
+
 const VERIFY_HELP: &str = "\
 Examples:
   sealcheck verify evidence/                                  the gate: exit 0 only when every byte matches
@@ -75,10 +111,13 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write PACKET/HASH_MANIFEST.txt (canonical form) and print packet_tree_sha256.
+    #[command(after_long_help = SEAL_HELP)]
     Seal(SealArgs),
     /// Print packet_tree_sha256 of PACKET without writing anything.
+    #[command(after_long_help = TREE_HASH_HELP)]
     TreeHash(TreeHashArgs),
     /// Sign PACKET's seal with an SSH key (refused unless the packet verifies): writes HASH_MANIFEST.txt.sig.
+    #[command(after_long_help = SIGN_HELP)]
     Sign(SignArgs),
     /// Verification receipts (in-toto, SLSA VSA, DSSE).
     #[command(subcommand)]
@@ -90,8 +129,10 @@ pub enum Command {
     #[command(after_long_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Negative controls: prove on this machine that every drift class fails closed.
+    #[command(after_long_help = SELFTEST_HELP)]
     Selftest(SelftestArgs),
     /// Re-run a packet's verification against its recorded packet_tree_sha256 (replaces rerun.sh).
+    #[command(after_long_help = RERUN_HELP)]
     Rerun(RerunArgs),
     /// Record a directory's state (tree hash and every file's digest) as JSON.
     Snapshot(SnapshotArgs),
