@@ -265,6 +265,8 @@ fn junit_of_every_command_parses_with_junitparser_with_its_declared_counts() {
         vec!["verify".into(), packet.into()],
         vec!["verify".into(), packet.into(), "--expect-tree".into(), "nothex".into()],
         vec!["selftest".into()],
+        vec!["check".into(), p.path().join("HASH_MANIFEST.txt").to_str().unwrap().into()],
+        vec!["rerun".into(), packet.into(), "--expect-tree".into(), "a".repeat(64)],
         vec!["pin".into(), "check".into(), f.to_str().unwrap().into(), digest],
         vec![
             "pin".into(),
