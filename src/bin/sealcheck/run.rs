@@ -300,12 +300,15 @@ fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result
     Ok(report)
 }
 
+/// SHA-256 of an input a policy names (pins, a report, allowed signers),
+/// read through the one guarded reader.
+fn input_sha256(p: &std::path::Path, kind: sealcheck::input::Kind) -> Result<String, Error> {
+    Ok(Digest::of(&sealcheck::input::read(p, kind)?).to_hex())
+}
+
 /// The policy a verification applied, as the receipt records it (its
 /// SHA-256 is the receipt's policy digest).
 fn policy(a: &VerifyArgs) -> Result<serde_json::Value, Error> {
-    let digest_of = |p: &std::path::Path, kind| -> Result<String, Error> {
-        Ok(Digest::of(&sealcheck::input::read(p, kind)?).to_hex())
-    };
     Ok(serde_json::json!({
         "command": "verify",
         "manifest": a.manifest.as_ref().map(|m| m.display().to_string()),
@@ -314,11 +317,11 @@ fn policy(a: &VerifyArgs) -> Result<serde_json::Value, Error> {
         "expect_tree": a.expect_tree,
         "allow_extra": a.allow_extra,
         "allow_empty": a.allow_empty,
-        "pins_sha256": a.pins.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::Pins)).transpose()?,
+        "pins_sha256": a.pins.as_deref().map(|p| input_sha256(p, sealcheck::input::Kind::Pins)).transpose()?,
         "pin_from": a.pin_from,
         "scan_secrets": a.scan_secrets,
         "forbidden_tokens": a.forbid_token.len(),
-        "allowed_signers_sha256": a.signature.allowed_signers.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::AllowedSigners)).transpose()?,
+        "allowed_signers_sha256": a.signature.allowed_signers.as_deref().map(|p| input_sha256(p, sealcheck::input::Kind::AllowedSigners)).transpose()?,
         "signer": a.signature.signer,
         "signature_time": a.signature.signature_time,
         "minisign_key": a.signature.minisign_key,
@@ -471,18 +474,15 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
 
 /// The policy `rerun` applied, as its receipt records it.
 fn rerun_policy(a: &RerunArgs) -> Result<serde_json::Value, Error> {
-    let digest_of = |p: &std::path::Path, kind| -> Result<String, Error> {
-        Ok(Digest::of(&sealcheck::input::read(p, kind)?).to_hex())
-    };
     Ok(serde_json::json!({
         "command": "rerun",
         "manifest": a.manifest.as_ref().map(|m| m.display().to_string()),
         "expect_tree": a.expect_tree,
-        "from_report_sha256": a.from_report.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::Report)).transpose()?,
+        "from_report_sha256": a.from_report.as_deref().map(|p| input_sha256(p, sealcheck::input::Kind::Report)).transpose()?,
         "pointer": a.pointer,
-        "pins_sha256": a.pins.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::Pins)).transpose()?,
+        "pins_sha256": a.pins.as_deref().map(|p| input_sha256(p, sealcheck::input::Kind::Pins)).transpose()?,
         "mirror": a.mirror.as_ref().map(|m| m.display().to_string()),
-        "allowed_signers_sha256": a.signature.allowed_signers.as_deref().map(|p| digest_of(p, sealcheck::input::Kind::AllowedSigners)).transpose()?,
+        "allowed_signers_sha256": a.signature.allowed_signers.as_deref().map(|p| input_sha256(p, sealcheck::input::Kind::AllowedSigners)).transpose()?,
         "signer": a.signature.signer,
         "signature_time": a.signature.signature_time,
     }))
