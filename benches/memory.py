@@ -7,7 +7,10 @@ Measures the peak resident set (the child's ru_maxrss) of:
 - `verify` of a packet whose manifest is 50 MB of bad lines (blank lines:
   every one malformed, only the first 1000 kept);
 - `check -` fed N GB of well-formed lines on standard input, for several N,
-  so a flat line shows memory does not grow with the input.
+  so a flat line shows memory does not grow with the input;
+- `verify` of packets of 10,000 to 100,000 files, without a receipt, with an
+  unsigned one and with a signed one (`--receipt-files`): the receipt is
+  streamed, so it adds far less than its own size to the peak.
 The bound these must stay under is in docs/security.md.
 """
 import argparse
@@ -51,10 +54,35 @@ def feed(total_bytes):
     return write
 
 
+def receipts(binary, tmp, counts):
+    """Peak RSS of verify with and without a receipt, per packet size."""
+    key = os.path.join(tmp, "k")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key], check=True)
+    for n in counts:
+        packet = os.path.join(tmp, f"r{n}")
+        for i in range(n):
+            d = os.path.join(packet, f"d{i // 1000:03d}")
+            if i % 1000 == 0:
+                os.makedirs(d)
+            with open(os.path.join(d, f"file-{i:06d}.txt"), "wb") as f:
+                f.write(b"%d\n" % i)
+        subprocess.run([binary, "seal", packet], check=True, stdout=subprocess.DEVNULL)
+        receipt = os.path.join(tmp, f"r{n}.json")
+        base = peak_of([binary, "verify", packet])
+        unsigned = peak_of([binary, "verify", packet, "--attest", receipt])
+        signed = peak_of([binary, "verify", packet, "--attest", receipt, "--attest-key", key])
+        size = os.path.getsize(receipt) / (1 << 20)
+        print(f"verify of {n} files: peak {base[2]:.1f} MiB; with a receipt {unsigned[2]:.1f} MiB"
+              f" (+{unsigned[2] - base[2]:.1f}); signed {signed[2]:.1f} MiB (+{signed[2] - base[2]:.1f});"
+              f" the signed receipt is {size:.1f} MiB")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/sealcheck")
     ap.add_argument("--check-gb", type=float, default=1.0, help="the largest check - input, in GB")
+    ap.add_argument("--receipt-files", type=int, nargs="*", default=[10_000, 50_000, 100_000],
+                    help="packet sizes for the receipt case (none: skip it)")
     a = ap.parse_args()
     binary = os.path.abspath(a.bin)
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,6 +102,7 @@ def main():
             n = int(gb * 1e9) // len(EMPTY) * len(EMPTY)  # whole lines only
             code, secs, mib = peak_of([binary, "check", "--quiet", "-"], stdin=feed(n), cwd=work)
             print(f"check - on {gb:g} GB ({n // len(EMPTY)} lines): exit {code}, {secs:.1f} s, peak {mib:.1f} MiB")
+        receipts(binary, tmp, a.receipt_files)
 
 
 if __name__ == "__main__":

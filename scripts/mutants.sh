@@ -4,16 +4,41 @@
 #
 #   sh scripts/mutants.sh [FILE...]      default: every core module, one at a time
 #
-# Each piece mutates one file and runs the library's unit tests and the
-# integration tests that exercise it (`--test-tool cargo`, timeout 300 s per
-# mutant). Results land in mutants.out/<file>/; docs/testing.md records the
-# counts and judges every survivor.
+# cargo-mutants copies the tree it tests, and refuses names that are not
+# UTF-8, which the probe fixtures hold on purpose. So the script clones the
+# committed tree into $MUTANTS_DIR (default /tmp/sealcheck-mutants), drops
+# those fixtures there (the library's unit tests do not read them), and
+# mutates that clone in place, with its own target directory beside it
+# ($MUTANTS_DIR-target, kept between runs).
+#
+# Each piece mutates one file, builds and runs the library's unit tests
+# (`--cargo-arg=--lib`, timeout 300 s per mutant). Results land in
+# mutants.out/<file>/ of this tree; docs/testing.md records the counts and
+# judges every survivor.
 set -eu
-cd "$(dirname "$0")/.."
-files=${*:-"src/redact.rs src/escape.rs src/input.rs src/input/json.rs src/digest.rs src/relpath.rs src/manifest/parse.rs src/manifest/mod.rs src/seal/mod.rs src/seal/sums.rs src/seal/bagit.rs src/verify.rs src/drift/mod.rs src/drift/tree.rs src/check.rs src/readback.rs src/sign.rs src/receipt.rs"}
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${MUTANTS_DIR:-/tmp/sealcheck-mutants}
+files=${*:-"src/redact.rs src/escape.rs src/input.rs src/input/json.rs src/digest.rs src/relpath.rs src/manifest/parse.rs src/seal/mod.rs src/seal/sums.rs src/seal/bagit.rs src/verify.rs src/drift/mod.rs src/drift/tree.rs src/check.rs src/readback.rs src/sign.rs src/receipt.rs"}
+export CARGO_TARGET_DIR="$work-target"
+rm -rf "$work"
+git clone --quiet "$here" "$work"
+# Names that are not UTF-8 (cargo-mutants cannot handle them).
+find "$work/fixtures" -depth -print0 | python3 -c '
+import os, shutil, sys
+for p in sys.stdin.buffer.read().split(b"\0"):
+    try:
+        p.decode("utf-8")
+    except UnicodeDecodeError:
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        elif os.path.lexists(p):
+            os.remove(p)
+'
+cd "$work"
 for f in $files; do
-    out="mutants.out/$(echo "$f" | tr / _)"
+    out="$here/mutants.out/$(echo "$f" | tr / _)"
+    mkdir -p "$out"
     echo "== $f"
-    cargo mutants --no-shuffle --timeout 300 --jobs 1 --file "$f" --output "$out" -- --lib || true
-    tail -n 3 "$out/mutants.out/outcomes.json" 2>/dev/null || true
+    cargo mutants --in-place --no-shuffle --timeout 300 --file "$f" --output "$out" --cargo-arg=--lib || true
+    git checkout --quiet -- .
 done

@@ -34,16 +34,39 @@ fn agent_error(what: &str) -> Error {
 
 /// Signs `msg` for `namespace` with the agent-held private half of `key`.
 pub fn sign(key: &PublicKey, namespace: &str, msg: &[u8]) -> Result<SshSig, Error> {
+    let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg)
+        .map_err(|e| agent_error(&format!("the data to sign cannot be built ({e})")))?;
+    let signature = request(key, &data)?;
+    let sig = SshSig::new(key.key_data().clone(), namespace, HashAlg::Sha512, signature)
+        .map_err(|e| agent_error(&format!("{e}")))?;
+    // The agent's word is not trusted either: the signature must verify.
+    key.verify(namespace, msg, &sig).map_err(|_| agent_error("the agent's signature does not verify"))?;
+    Ok(sig)
+}
+
+/// Signs `data` itself with the agent-held private half of the Ed25519
+/// `key` (an `ssh-ed25519` signature is a plain Ed25519 signature of the
+/// data), returning the 64 signature bytes, checked against `key`.
+pub fn sign_raw(key: &PublicKey, data: &[u8]) -> Result<Vec<u8>, Error> {
+    let pk = key.key_data().ed25519().ok_or_else(|| agent_error("the key is not an Ed25519 key"))?;
+    let signature = request(key, data)?;
+    let bytes = signature.as_bytes().to_vec();
+    let sig = ed25519_dalek::Signature::from_slice(&bytes).map_err(|_| agent_error("a malformed signature"))?;
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(pk.as_ref()).map_err(|_| agent_error("a malformed key"))?;
+    vk.verify_strict(data, &sig).map_err(|_| agent_error("the agent's signature does not verify"))?;
+    Ok(bytes)
+}
+
+/// One sign request for `data` and its reply, parsed.
+fn request(key: &PublicKey, data: &[u8]) -> Result<Signature, Error> {
     let sock = std::env::var_os("SSH_AUTH_SOCK")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| agent_error("SSH_AUTH_SOCK is not set, and the key given is a public key"))?;
     let blob = key.to_bytes().map_err(|e| agent_error(&format!("the public key cannot be encoded ({e})")))?;
-    let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg)
-        .map_err(|e| agent_error(&format!("the data to sign cannot be built ({e})")))?;
     let flags = if key.algorithm().is_rsa() { RSA_SHA2_512 } else { 0 };
     let mut body = vec![SIGN_REQUEST];
     put_string(&mut body, &blob);
-    put_string(&mut body, &data);
+    put_string(&mut body, data);
     body.extend_from_slice(&flags.to_be_bytes());
     let mut stream =
         UnixStream::connect(sock).map_err(|e| agent_error(&format!("cannot connect to the agent ({})", e.kind())))?;
@@ -66,10 +89,5 @@ pub fn sign(key: &PublicKey, namespace: &str, msg: &[u8]) -> Result<SshSig, Erro
         .get(5..)
         .filter(|rest| reply.len() >= 5 && rest.len() == u32::from_be_bytes(reply[1..5].try_into().unwrap()) as usize)
         .ok_or_else(|| agent_error("a malformed signature in the reply"))?;
-    let signature = Signature::try_from(sig_blob).map_err(|e| agent_error(&format!("a malformed signature ({e})")))?;
-    let sig = SshSig::new(key.key_data().clone(), namespace, HashAlg::Sha512, signature)
-        .map_err(|e| agent_error(&format!("{e}")))?;
-    // The agent's word is not trusted either: the signature must verify.
-    key.verify(namespace, msg, &sig).map_err(|_| agent_error("the agent's signature does not verify"))?;
-    Ok(sig)
+    Signature::try_from(sig_blob).map_err(|e| agent_error(&format!("a malformed signature ({e})")))
 }

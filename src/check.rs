@@ -12,6 +12,7 @@ use std::io::BufRead;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use crate::digest::Algo;
 use crate::drift::{diagnose, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::open_path;
@@ -43,6 +44,8 @@ pub enum LineResult {
     Ok {
         /// Raw file name.
         name: Vec<u8>,
+        /// The listed digest, which the bytes have.
+        digest: Digest,
     },
     /// The file did not match.
     Failed {
@@ -61,6 +64,8 @@ pub enum LineResult {
         name: Vec<u8>,
         /// Why, in GNU's words where GNU has them.
         reason: String,
+        /// The listed digest.
+        expected: Digest,
         /// The class for the report.
         class: FindingClass,
     },
@@ -209,9 +214,10 @@ fn run_batch(
             }
             Ok(x) => x,
         };
-        let failed_open = |reason: String, class| LineResult::FailedOpen { name: name.clone(), reason, class };
+        let failed_open =
+            |reason: String, class| LineResult::FailedOpen { name: name.clone(), reason, class, expected };
         let result = match outcome.expect("every parsed line was hashed") {
-            Outcome::Ok(h) if h.digest == expected => LineResult::Ok { name },
+            Outcome::Ok(h) if h.digest == expected => LineResult::Ok { name, digest: expected },
             Outcome::Ok(h) => LineResult::Failed {
                 explanation: opts.explain.as_ref().map(|o| explain(&name, &expected, &h.digest, o)),
                 name,
@@ -302,14 +308,20 @@ impl CheckRun {
                     }
                     r.findings.push(f);
                     r.sealed_paths.push(shown(name));
+                    r.sealed_digests.push(vec![(Algo::Sha256, expected.to_hex())]);
                 }
-                LineResult::FailedOpen { name, reason, class } => {
+                LineResult::FailedOpen { name, reason, class, expected } => {
                     let mut f = Finding::new(shown(name), *class, reason.clone());
+                    f.expected_sha256 = Some(expected.to_hex());
                     f.proof = Some(format!("the listed file could not be hashed: {reason}"));
                     r.findings.push(f);
                     r.sealed_paths.push(shown(name));
+                    r.sealed_digests.push(vec![(Algo::Sha256, expected.to_hex())]);
                 }
-                LineResult::Ok { name, .. } => r.sealed_paths.push(shown(name)),
+                LineResult::Ok { name, digest } => {
+                    r.sealed_paths.push(shown(name));
+                    r.sealed_digests.push(vec![(Algo::Sha256, digest.to_hex())]);
+                }
                 _ => {}
             }
         }

@@ -11,6 +11,7 @@
 //! from the report (so from `SOURCE_DATE_EPOCH` when set). docs/receipts.md
 //! says what each field holds.
 
+use std::io::{self, Write};
 use std::path::Path;
 
 use base64::Engine as _;
@@ -19,6 +20,7 @@ use serde_json::{json, Value};
 use crate::digest::Algo;
 use crate::finding::{Finding, FindingClass};
 use crate::input::{self, Kind};
+use crate::redact::Redactor;
 use crate::sign::{AllowedSigner, SigningKey};
 use crate::{Digest, Error, Report};
 
@@ -42,59 +44,100 @@ pub struct ReceiptInput {
     /// The policy applied, as JSON (the options, pins, allowed signers'
     /// digest); its SHA-256 is the policy digest.
     pub policy: Value,
-    /// Each sealed path and its digests (`algo`, lowercase hex), sorted.
-    pub subjects: Vec<(String, Vec<(Algo, String)>)>,
-    /// The name of the seal's manifest, its own subject.
-    pub manifest_name: String,
+    /// The seal's own subjects, before the sealed files: each name and
+    /// its SHA-256 (lowercase hex). For a packet, the manifest and its
+    /// `packet_tree_sha256`; for `check`, each manifest read.
+    pub seal_subjects: Vec<(String, String)>,
 }
 
 /// DSSE's pre-authentication encoding of `payload`.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
+    let mut out = pae_prefix(payload_type, payload.len() as u64);
     out.extend_from_slice(payload);
     out
 }
 
-/// The statement of `report`.
-pub fn statement(report: &Report, input: &ReceiptInput) -> Value {
-    let mut subjects = Vec::with_capacity(input.subjects.len() + 1);
-    if let Some(tree) = report.packet.as_ref().and_then(|p| p.sealed_tree_sha256.clone()) {
-        subjects.push(json!({"name": input.manifest_name, "digest": {"sha256": tree}}));
+/// The bytes of DSSE's pre-authentication encoding before a payload of
+/// `len` bytes.
+fn pae_prefix(payload_type: &str, len: u64) -> Vec<u8> {
+    format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, len).into_bytes()
+}
+
+/// The resource a receipt names when `--resource-uri` is not given: the
+/// packet's absolute `file://` URL, or the current directory's for a
+/// command that judged no packet.
+fn default_resource(report: &Report) -> String {
+    let dir = report.packet.as_ref().map(|p| std::path::PathBuf::from(&p.root)).unwrap_or_else(|| ".".into());
+    std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|abs| url::Url::from_directory_path(abs).ok())
+        .map(|u| u.to_string())
+        .unwrap_or_default()
+}
+
+/// A receipt of one run, written as a stream: the subjects are serialized
+/// one at a time from the report, so a packet of a million files never
+/// has its statement built whole, in memory, as a tree or as bytes.
+/// Every string is redacted by `redactor` before it is written, and so
+/// before it is signed.
+pub struct Receipt<'a> {
+    report: &'a Report,
+    seal_subjects: &'a [(String, String)],
+    redactor: &'a Redactor,
+    /// `"predicateType":…,"predicate":{…}}`, already redacted.
+    tail: Vec<u8>,
+}
+
+/// Counts what is written, keeping nothing.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
     }
-    for (name, digests) in &input.subjects {
-        let d: serde_json::Map<String, Value> =
-            digests.iter().map(|(a, h)| (a.name().to_string(), Value::String(h.clone()))).collect();
-        subjects.push(json!({"name": name, "digest": d}));
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
-    let policy_bytes = serde_json::to_vec(&input.policy).expect("a value serializes");
-    let resource = input.resource_uri.clone().unwrap_or_else(|| {
-        report
-            .packet
-            .as_ref()
-            .and_then(|p| std::fs::canonicalize(&p.root).ok())
-            .and_then(|abs| url::Url::from_directory_path(abs).ok())
-            .map(|u| u.to_string())
-            .unwrap_or_default()
-    });
-    let mut input_attestations = Vec::new();
-    if let Some(sig) = report.checks.signature.as_ref().filter(|s| s.checked) {
-        if let Ok(bytes) = std::fs::read(&sig.file) {
-            input_attestations.push(json!({"uri": sig.file, "digest": {"sha256": Digest::of(&bytes).to_hex()}}));
+}
+
+/// Feeds what is written into a SHA-512, the hash Ed25519 signs with.
+struct Sha512Writer<'h>(&'h mut ed25519_dalek::Sha512);
+
+impl Write for Sha512Writer<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        ed25519_dalek::Digest::update(self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> Receipt<'a> {
+    /// The receipt of `report`, made with `input`.
+    pub fn new(report: &'a Report, input: &'a ReceiptInput, redactor: &'a Redactor) -> Receipt<'a> {
+        let policy_bytes = serde_json::to_vec(&input.policy).expect("a value serializes");
+        let resource = input.resource_uri.clone().unwrap_or_else(|| default_resource(report));
+        let mut input_attestations = Vec::new();
+        if let Some(sig) = report.checks.signature.as_ref().filter(|s| s.checked) {
+            if let Ok(bytes) = std::fs::read(&sig.file) {
+                input_attestations.push(json!({"uri": sig.file, "digest": {"sha256": Digest::of(&bytes).to_hex()}}));
+            }
         }
-    }
-    let passed = report.status().is_pass();
-    let mut levels = Vec::new();
-    if passed {
-        levels.push("SEALCHECK_SEAL_VS_BYTES");
-        if report.checks.signature.as_ref().is_some_and(|s| s.checked) {
-            levels.push("SEALCHECK_SIGNED_SEAL");
+        let passed = report.status().is_pass();
+        let mut levels = Vec::new();
+        if passed {
+            levels.push(match report.command.as_str() {
+                "check" => "SEALCHECK_CHECKSUMS_VS_BYTES",
+                "pin readback" => "SEALCHECK_PIN_READBACK",
+                _ => "SEALCHECK_SEAL_VS_BYTES",
+            });
+            if report.checks.signature.as_ref().is_some_and(|s| s.checked) {
+                levels.push("SEALCHECK_SIGNED_SEAL");
+            }
         }
-    }
-    json!({
-        "_type": STATEMENT_TYPE,
-        "subject": subjects,
-        "predicateType": PREDICATE_TYPE,
-        "predicate": {
+        let mut predicate = json!({
             "verifier": {"id": VERIFIER_ID, "version": {"sealcheck": report.tool.version}},
             "timeVerified": report.date,
             "resourceUri": resource,
@@ -103,40 +146,132 @@ pub fn statement(report: &Report, input: &ReceiptInput) -> Value {
             "verificationResult": if passed { "PASSED" } else { "FAILED" },
             "verifiedLevels": levels,
             "slsaVersion": "1.0",
-        },
-    })
+        });
+        redactor.redact_value(&mut predicate);
+        let mut tail = format!(r#","predicateType":{}"#, Value::from(PREDICATE_TYPE)).into_bytes();
+        tail.extend_from_slice(br#","predicate":"#);
+        serde_json::to_writer(&mut tail, &predicate).expect("a value serializes");
+        tail.push(b'}');
+        Receipt { report, seal_subjects: &input.seal_subjects, redactor, tail }
+    }
+
+    /// Writes the statement, compact JSON with its keys in a fixed order
+    /// (`_type`, `subject`, `predicateType`, `predicate`; subjects as the
+    /// report lists them; digests by algorithm name), and returns its
+    /// length. The same receipt always writes the same bytes.
+    pub fn write_statement(&self, w: &mut dyn Write) -> io::Result<u64> {
+        let mut w = Counted { inner: w, n: 0 };
+        write!(w, r#"{{"_type":{},"subject":["#, Value::from(STATEMENT_TYPE))?;
+        let mut first = true;
+        let mut subject = |w: &mut Counted, name: &str, digests: &mut dyn Iterator<Item = (&str, &str)>| {
+            if !std::mem::take(&mut first) {
+                w.write_all(b",")?;
+            }
+            w.write_all(br#"{"name":"#)?;
+            serde_json::to_writer(&mut *w, &self.redactor.redact(name))?;
+            w.write_all(br#","digest":"#)?;
+            let map: std::collections::BTreeMap<&str, &str> = digests.collect();
+            serde_json::to_writer(&mut *w, &map)?;
+            w.write_all(b"}")
+        };
+        for (name, sha256) in self.seal_subjects {
+            subject(&mut w, name, &mut std::iter::once(("sha256", sha256.as_str())))?;
+        }
+        for (name, digests) in self.report.sealed_paths.iter().zip(&self.report.sealed_digests) {
+            subject(&mut w, name, &mut digests.iter().map(|(a, h)| (a.name(), h.as_str())))?;
+        }
+        w.write_all(b"]")?;
+        w.write_all(&self.tail)?;
+        Ok(w.n)
+    }
+
+    /// Writes the receipt to `out`: the statement and a newline, or with
+    /// `key` a DSSE envelope of it. The statement is generated again for
+    /// each pass a signature needs (its length, Ed25519's two hashes, the
+    /// base64 payload) rather than kept. Only Ed25519 keys sign receipts;
+    /// an agent-held key signs receipts of at most [`AGENT_MAX_PAYLOAD`]
+    /// bytes, since the agent is sent the whole message.
+    pub fn write(&self, out: &mut dyn Write, key: Option<&SigningKey>) -> Result<(), Error> {
+        let io = |e: io::Error| Error::io(Path::new("<receipt>"), e);
+        let Some(key) = key else {
+            self.write_statement(out).map_err(io)?;
+            return out.write_all(b"\n").map_err(io);
+        };
+        let len = self.write_statement(&mut Counter(0)).map_err(io)?;
+        let prefix = pae_prefix(PAYLOAD_TYPE, len);
+        let (sig, keyid) = match key {
+            SigningKey::File(k) => {
+                let ssh_key::private::KeypairData::Ed25519(pair) = k.key_data() else {
+                    return Err(Error::Usage("--attest-key: receipts are signed with an Ed25519 key".into()));
+                };
+                let secret = pair.private.to_bytes();
+                let signing = ed25519_dalek::SigningKey::from_bytes(&secret);
+                let expanded = ed25519_dalek::hazmat::ExpandedSecretKey::from(&secret);
+                // Pure Ed25519 hashes the message twice; both passes are fed
+                // the same deterministic bytes.
+                let sig = ed25519_dalek::hazmat::raw_sign_byupdate::<ed25519_dalek::Sha512, _>(
+                    &expanded,
+                    |h| {
+                        ed25519_dalek::Digest::update(h, &prefix);
+                        self.write_statement(&mut Sha512Writer(h))
+                            .map(|_| ())
+                            .map_err(|_| ed25519_dalek::SignatureError::new())
+                    },
+                    &signing.verifying_key(),
+                )
+                .map_err(|e| Error::Usage(format!("--attest-key: signing failed ({e})")))?;
+                (sig.to_bytes().to_vec(), crate::sign::fingerprint(k.public_key().key_data()))
+            }
+            SigningKey::Agent(pk) => {
+                if pk.key_data().ed25519().is_none() {
+                    return Err(Error::Usage("--attest-key: receipts are signed with an Ed25519 key".into()));
+                }
+                if len > AGENT_MAX_PAYLOAD {
+                    return Err(Error::Usage(format!(
+                        "--attest-key: the statement is {len} bytes, and ssh-agent is sent the whole message \
+                         (at most {AGENT_MAX_PAYLOAD}); sign this receipt with a key file"
+                    )));
+                }
+                let mut message = prefix.clone();
+                self.write_statement(&mut message).map_err(io)?;
+                let sig = crate::agent::sign_raw(pk, &message)?;
+                (sig, crate::sign::fingerprint(pk.key_data()))
+            }
+        };
+        let b64 = base64::engine::general_purpose::STANDARD;
+        out.write_all(br#"{"payload":""#).map_err(io)?;
+        let mut enc = base64::write::EncoderWriter::new(&mut *out, &b64);
+        let written = self.write_statement(&mut enc).map_err(io)?;
+        enc.finish().map_err(io)?;
+        drop(enc);
+        if written != len {
+            return Err(Error::Usage("the receipt's statement changed between passes".into()));
+        }
+        let tail = json!({"keyid": keyid, "sig": b64.encode(sig)});
+        write!(out, r#"","payloadType":{},"signatures":[{}]}}"#, Value::from(PAYLOAD_TYPE), tail).map_err(io)?;
+        out.write_all(b"\n").map_err(io)
+    }
 }
 
-/// The receipt's bytes: the statement, or with `key` a DSSE envelope of it.
-/// Only Ed25519 key files sign receipts.
-pub fn write_receipt(statement: &Value, key: Option<&SigningKey>) -> Result<Vec<u8>, Error> {
-    let body = serde_json::to_vec(statement).expect("a value serializes");
-    let Some(key) = key else {
-        let mut out = serde_json::to_vec_pretty(statement).expect("a value serializes");
-        out.push(b'\n');
-        return Ok(out);
-    };
-    let SigningKey::File(k) = key else {
-        return Err(Error::Usage(
-            "--attest-key: receipts are signed with a key file (an agent-held key is not supported for receipts)"
-                .into(),
-        ));
-    };
-    let ssh_key::private::KeypairData::Ed25519(pair) = k.key_data() else {
-        return Err(Error::Usage("--attest-key: receipts are signed with an Ed25519 key".into()));
-    };
-    use ed25519_dalek::Signer;
-    let signer = ed25519_dalek::SigningKey::from_bytes(&pair.private.to_bytes());
-    let sig = signer.sign(&pae(PAYLOAD_TYPE, &body));
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let envelope = json!({
-        "payload": b64.encode(&body),
-        "payloadType": PAYLOAD_TYPE,
-        "signatures": [{"keyid": crate::sign::fingerprint(k.public_key().key_data()), "sig": b64.encode(sig.to_bytes())}],
-    });
-    let mut out = serde_json::to_vec_pretty(&envelope).expect("a value serializes");
-    out.push(b'\n');
-    Ok(out)
+/// The largest statement an agent-held key signs: OpenSSH's agent reads
+/// messages of at most 256 KiB, the DSSE encoding's prefix included.
+pub const AGENT_MAX_PAYLOAD: u64 = 256 * 1024 - 1024;
+
+/// A writer that counts what it passes on.
+struct Counted<'w> {
+    inner: &'w mut dyn Write,
+    n: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let k = self.inner.write(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// What checking a receipt found.
@@ -234,34 +369,32 @@ pub fn check(path: &Path, allowed: Option<&[AllowedSigner]>, packet: Option<&Pat
     let mut subjects_checked = 0;
     if let Some(root) = packet {
         let subjects = st["subject"].as_array().cloned().unwrap_or_default();
-        let tree = crate::seal::tree_digest(root, &crate::seal::SealOptions::default()).ok();
+        let root_dir = crate::fsio::Root::open(root).map_err(|e| Error::io(root, e))?;
+        let mut buf = vec![0u8; crate::hash::BUFFER_SIZE];
         for s in &subjects {
             let name = s["name"].as_str().unwrap_or("");
             subjects_checked += 1;
             let digests = s["digest"].as_object().cloned().unwrap_or_default();
-            if name == crate::manifest::DEFAULT_NAME {
-                let want = digests.get("sha256").and_then(Value::as_str).unwrap_or("");
-                let now = tree.as_ref().map(|t| t.packet_tree_sha256.to_hex());
-                if now.as_deref() != Some(want) {
-                    let mut f = Finding::new(
-                        name.to_string(),
-                        FindingClass::ManifestDrift,
-                        "packet_tree_sha256 of the packet now differs from the receipt's",
-                    );
-                    f.proof = Some(format!(
-                        "recomputed {} against the receipt's {want}",
-                        now.unwrap_or_else(|| "nothing (the tree could not be hashed)".into())
-                    ));
-                    findings.push(f);
-                }
-                continue;
-            }
             let raw = crate::escape::unescape_bytes(name)
                 .ok_or_else(|| bad(path, format!("an escaped subject name, not {name:?}")))?;
-            let rel = crate::RelPath::new(raw).map_err(|e| bad(path, format!("a safe subject name {name:?}: {e}")))?;
-            let root_dir = crate::fsio::Root::open(root).map_err(|e| Error::io(root, e))?;
+            let rel = match crate::RelPath::new(raw) {
+                Ok(rel) => rel,
+                Err(e) => {
+                    let mut f = Finding::new(
+                        name.to_string(),
+                        FindingClass::MissingFile,
+                        "a subject of the receipt names no path inside the packet",
+                    );
+                    f.proof =
+                        Some(format!("the name is not a safe relative path ({e}), so no file of the packet can be it"));
+                    findings.push(f);
+                    continue;
+                }
+            };
             let algos: Vec<Algo> = digests.keys().filter_map(|a| Algo::from_name(a)).collect();
-            let mut buf = vec![0u8; crate::hash::BUFFER_SIZE];
+            if algos.is_empty() {
+                return Err(bad(path, format!("a subject {name:?} with a digest in an algorithm sealcheck computes")));
+            }
             let hashed = match root_dir.open_file(&rel) {
                 Ok((file, meta)) => crate::hash::hash_open_with(file, &meta, &mut buf, &algos),
                 Err(e) => crate::hash::Outcome::from(e),
@@ -276,6 +409,7 @@ pub fn check(path: &Path, allowed: Option<&[AllowedSigner]>, packet: Option<&Pat
                 findings.push(f);
                 continue;
             };
+            // Every digest the subject holds must match, in every algorithm.
             for (algo, want) in &digests {
                 let Some(a) = Algo::from_name(algo) else { continue };
                 if hashed.get(a).map(|d| d.to_hex()).as_deref() != want.as_str() {
@@ -292,4 +426,62 @@ pub fn check(path: &Path, allowed: Option<&[AllowedSigner]>, packet: Option<&Pat
         }
     }
     Ok(Checked { findings, result, signer, subjects_checked })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(files: usize) -> Report {
+        let mut r = Report::new("verify", "2026-01-01T00:00:00Z".into());
+        for i in 0..files {
+            r.sealed_paths.push(format!("dir/file-{i:06}.txt"));
+            r.sealed_digests.push(vec![(Algo::Sha256, Digest::of(&i.to_le_bytes()).to_hex())]);
+        }
+        r.finish(crate::Status::Pass);
+        r
+    }
+
+    fn key() -> SigningKey {
+        let pair = ssh_key::private::Ed25519Keypair::from_seed(&[7u8; 32]);
+        SigningKey::File(Box::new(ssh_key::PrivateKey::from(pair)))
+    }
+
+    #[test]
+    fn the_streamed_signature_is_the_signature_of_the_whole_encoding() {
+        let input = ReceiptInput { seal_subjects: vec![("HASH_MANIFEST.txt".into(), "ab".repeat(32))], ..Default::default() };
+        let report = report(2_000);
+        let redactor = Redactor::default();
+        let receipt = Receipt::new(&report, &input, &redactor);
+        let mut statement = Vec::new();
+        let len = receipt.write_statement(&mut statement).unwrap();
+        assert_eq!(len, statement.len() as u64);
+        let mut out = Vec::new();
+        receipt.write(&mut out, Some(&key())).unwrap();
+        let env: Value = serde_json::from_slice(&out).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        assert_eq!(b64.decode(env["payload"].as_str().unwrap()).unwrap(), statement);
+        // The reference: ed25519-dalek's own one-shot signature over DSSE's PAE.
+        let signer = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        use ed25519_dalek::Signer;
+        let want = signer.sign(&pae(PAYLOAD_TYPE, &statement));
+        assert_eq!(env["signatures"][0]["sig"].as_str().unwrap(), b64.encode(want.to_bytes()));
+    }
+
+    #[test]
+    fn every_string_is_redacted_before_it_is_written() {
+        let mut report = report(1);
+        report.sealed_paths[0] = "leak-s3cr3t-value-here.txt".into();
+        let input = ReceiptInput {
+            resource_uri: Some("https://example.com/?t=s3cr3t-value".into()),
+            seal_subjects: vec![("s3cr3t-value.sums".into(), "00".repeat(32))],
+            ..Default::default()
+        };
+        let redactor = Redactor::new(["s3cr3t-value"]);
+        let mut out = Vec::new();
+        Receipt::new(&report, &input, &redactor).write(&mut out, None).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("s3cr3t"), "{text}");
+        serde_json::from_str::<Value>(&text).unwrap();
+    }
 }

@@ -192,3 +192,241 @@ fn rerun_writes_a_receipt_too() {
         .code(0);
     assert_eq!(check(&receipt, &allowed, p.path()).0, 0);
 }
+
+/// Loads `receipt` (an envelope or a statement) with the in-toto
+/// attestation Python package (its Statement v1 protobuf, parsed strictly,
+/// and its own `validate`), and validates the statement against the
+/// published Statement v1 and VSA v1 shapes.
+fn load_with_in_toto(receipt: &Path) {
+    let script = r#"
+import base64, json, sys
+import jsonschema
+from google.protobuf import json_format
+import in_toto_attestation.v1.statement_pb2 as spb
+from in_toto_attestation.v1.statement import Statement
+doc = json.load(open(sys.argv[1]))
+st = json.loads(base64.b64decode(doc["payload"])) if "payloadType" in doc else doc
+Statement.copy_from_pb(json_format.ParseDict(st, spb.Statement())).validate()
+jsonschema.validate(st, json.load(open(sys.argv[2])))
+print("ok")
+"#;
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/in-toto-statement-v1-vsa-v1.schema.json");
+    let out = Command::new("python3").arg("-c").arg(script).arg(receipt).arg(schema).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}: the in-toto package or the published shapes refuse it: {}",
+        receipt.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn receipts_of_every_judging_command_load_with_in_toto_and_match_the_published_shapes() {
+    if !require_tool("python3") || !require_tool("ssh-keygen") {
+        return;
+    }
+    let keys = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(keys.path(), "k");
+    let p = sample_packet();
+    sealcheck().arg("seal").arg(p.path()).assert().success();
+    let r = keys.path();
+    // verify, signed and unsigned, green and red.
+    assert_eq!(attest(p.path(), &r.join("v.json"), &["--attest-key", key.to_str().unwrap()]), 0);
+    assert_eq!(attest(p.path(), &r.join("u.json"), &[]), 0);
+    // check.
+    std::fs::write(r.join("SUMS"), sha256sum_lines(p.path())).unwrap();
+    sealcheck()
+        .current_dir(p.path())
+        .arg("check")
+        .arg(r.join("SUMS"))
+        .arg("--attest")
+        .arg(r.join("c.json"))
+        .assert()
+        .code(0);
+    // pin readback.
+    put(r, b"doc.json", br#"{"rows": [{"name": "v", "image_digest": "sha256:4ad0a4ab26eb5b9d9d0cbfe3fe9c6a9ff4e9c4d6b1a0ac2f1f4aa05fb4a8f9fb"}]}"#);
+    sealcheck()
+        .args(["pin", "readback", "--from-file"])
+        .arg(r.join("doc.json"))
+        .args(["--rows", "/rows", "--where", "name=v", "--expect"])
+        .arg("sha256:4ad0a4ab26eb5b9d9d0cbfe3fe9c6a9ff4e9c4d6b1a0ac2f1f4aa05fb4a8f9fb")
+        .arg("--attest")
+        .arg(r.join("p.json"))
+        .assert()
+        .code(0);
+    put(p.path(), b"README.md", b"drifted\n");
+    assert_eq!(attest(p.path(), &r.join("f.json"), &[]), 1);
+    for name in ["v.json", "u.json", "c.json", "p.json", "f.json"] {
+        load_with_in_toto(&r.join(name));
+    }
+    let failed: serde_json::Value = serde_json::from_slice(&std::fs::read(r.join("f.json")).unwrap()).unwrap();
+    assert_eq!(failed["predicate"]["verificationResult"], "FAILED");
+    assert_eq!(failed["predicate"]["verifiedLevels"], serde_json::json!([]));
+}
+
+/// The packet's files as `sha256sum` lines, names relative to the packet.
+fn sha256sum_lines(root: &Path) -> String {
+    let out = Command::new("sh")
+        .current_dir(root)
+        .arg("-c")
+        .arg("find . -type f ! -name HASH_MANIFEST.txt -printf '%P\\0' | sort -z | xargs -0 sha256sum")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn check_writes_a_receipt_of_every_line_and_of_the_manifest_read() {
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = keygen(keys.path(), "k");
+    let p = sample_packet();
+    let lines = sha256sum_lines(p.path());
+    let files = lines.lines().count();
+    assert!(files >= 3);
+    put(p.path(), b"SHA256SUMS", lines.as_bytes());
+    for format in ["human", "json"] {
+        let receipt = keys.path().join(format!("check-{format}.json"));
+        let out = sealcheck()
+            .current_dir(p.path())
+            .args(["check", "SHA256SUMS", "--format", format, "--attest"])
+            .arg(&receipt)
+            .arg("--attest-key")
+            .arg(&key)
+            .env("SOURCE_DATE_EPOCH", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let env: serde_json::Value = serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let st: serde_json::Value =
+            serde_json::from_slice(&b64.decode(env["payload"].as_str().unwrap()).unwrap()).unwrap();
+        let subjects = st["subject"].as_array().unwrap();
+        // The manifest first, with the SHA-256 of the bytes read; then every line.
+        assert_eq!(subjects.len(), files + 1, "{format}: {subjects:?}");
+        assert_eq!(subjects[0]["name"], "SHA256SUMS");
+        let manifest = std::fs::read(p.path().join("SHA256SUMS")).unwrap();
+        assert_eq!(subjects[0]["digest"]["sha256"], sealcheck::Digest::of(&manifest).to_hex());
+        assert_eq!(st["predicate"]["verifiedLevels"], serde_json::json!(["SEALCHECK_CHECKSUMS_VS_BYTES"]));
+        assert_eq!(check(&receipt, &allowed, p.path()).0, 0, "{format}");
+    }
+    // The same manifest on standard input is named "-", with the same digest.
+    let receipt = keys.path().join("stdin.json");
+    sealcheck()
+        .current_dir(p.path())
+        .args(["check", "--attest"])
+        .arg(&receipt)
+        .write_stdin(lines.clone())
+        .assert()
+        .code(0);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
+    assert_eq!(st["subject"][0]["name"], "-");
+    assert_eq!(st["subject"][0]["digest"]["sha256"], sealcheck::Digest::of(lines.as_bytes()).to_hex());
+    // A red check writes a FAILED receipt, and the receipt is red once the bytes drift.
+    let receipt = keys.path().join("check-human.json");
+    put(p.path(), b"README.md", b"drifted\n");
+    let failed = keys.path().join("failed.json");
+    sealcheck().current_dir(p.path()).args(["check", "SHA256SUMS", "--attest"]).arg(&failed).assert().code(1);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&failed).unwrap()).unwrap();
+    assert_eq!(st["predicate"]["verificationResult"], "FAILED");
+    let (code, text) = check(&receipt, &allowed, p.path());
+    assert_eq!(code, 1);
+    assert!(text.contains("edited_content"), "{text}");
+    // A manifest named outside the directory checked is no file of it: its
+    // subject is red against the packet, never skipped.
+    let outside = keys.path().join("SUMS");
+    std::fs::write(&outside, sha256sum_lines(p.path())).unwrap();
+    let receipt = keys.path().join("outside.json");
+    sealcheck()
+        .current_dir(p.path())
+        .arg("check")
+        .arg(&outside)
+        .arg("--attest")
+        .arg(&receipt)
+        .arg("--attest-key")
+        .arg(&key)
+        .assert()
+        .code(0);
+    let (code, text) = check(&receipt, &allowed, p.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("names no path inside the packet"), "{text}");
+}
+
+#[test]
+fn pin_readback_writes_a_receipt_with_the_token_redacted_before_signing() {
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = keygen(keys.path(), "k");
+    let token = "tok-3f9a1c7e5b2d8f6a4c0e";
+    let digest = "sha256:4ad0a4ab26eb5b9d9d0cbfe3fe9c6a9ff4e9c4d6b1a0ac2f1f4aa05fb4a8f9fb";
+    let doc = keys.path().join("doc.json");
+    std::fs::write(&doc, format!(r#"{{"rows": [{{"name": "{token}", "image_digest": "{digest}"}}]}}"#)).unwrap();
+    let receipt = keys.path().join("readback.json");
+    let out = sealcheck()
+        .args(["pin", "readback", "--from-file"])
+        .arg(&doc)
+        .args(["--token-env", "RB_TOKEN", "--rows", "/rows", "--where"])
+        .arg(format!("name={token}"))
+        .args(["--expect", digest, "--attest"])
+        .arg(&receipt)
+        .arg("--attest-key")
+        .arg(&key)
+        .env("RB_TOKEN", token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&receipt).unwrap();
+    let env: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let payload = b64.decode(env["payload"].as_str().unwrap()).unwrap();
+    for (what, hay) in [("receipt", &bytes), ("payload", &payload)] {
+        assert!(!String::from_utf8_lossy(hay).contains(token), "the token is in the {what}");
+    }
+    let st: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(st["subject"][0]["digest"]["sha256"], &digest["sha256:".len()..]);
+    assert_eq!(st["predicate"]["verifiedLevels"], serde_json::json!(["SEALCHECK_PIN_READBACK"]));
+    assert!(st["predicate"]["resourceUri"].as_str().unwrap().starts_with("file:///"));
+    // Redacted before signing: the signature covers the bytes the file holds.
+    let out =
+        sealcheck().args(["attest", "verify"]).arg(&receipt).arg("--allowed-signers").arg(&allowed).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn an_agent_held_key_signs_a_receipt() {
+    if !require_tool("ssh-agent") || !require_tool("ssh-add") || !require_tool("python3") {
+        return;
+    }
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = keygen(keys.path(), "k");
+    let sock = keys.path().join("agent.sock");
+    let mut agent =
+        Command::new("ssh-agent").arg("-D").arg("-a").arg(&sock).stdout(std::process::Stdio::null()).spawn().unwrap();
+    for _ in 0..100 {
+        if sock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let added = Command::new("ssh-add").arg(&key).env("SSH_AUTH_SOCK", &sock).output().unwrap();
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let p = sample_packet();
+    sealcheck().arg("seal").arg(p.path()).assert().success();
+    let (by_agent, by_file) = (keys.path().join("agent.json"), keys.path().join("file.json"));
+    let out = sealcheck()
+        .arg("verify")
+        .arg(p.path())
+        .arg("--attest")
+        .arg(&by_agent)
+        .arg("--attest-key")
+        .arg(key.with_extension("pub"))
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    let _ = agent.kill();
+    let _ = agent.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(check(&by_agent, &allowed, p.path()).0, 0);
+    // Ed25519 is deterministic: the agent's envelope is the key file's, byte for byte.
+    assert_eq!(attest(p.path(), &by_file, &["--attest-key", key.to_str().unwrap()]), 0);
+    assert_eq!(std::fs::read(&by_agent).unwrap(), std::fs::read(&by_file).unwrap());
+}

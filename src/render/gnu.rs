@@ -68,7 +68,7 @@ where
                     writeln!(err, "{prog}: {run_source}: {line}: improperly formatted SHA256 checksum line: {error}")?;
                 }
             }
-            LineResult::Ok { name } => {
+            LineResult::Ok { name, .. } => {
                 if !v.quiet && !v.status_only {
                     write_name(out, name)?;
                     out.write_all(b": OK\n")?;

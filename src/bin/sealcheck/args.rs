@@ -228,7 +228,7 @@ pub enum PinCommand {
     /// Check that FILE's bytes hash to DIGEST (64 lowercase hex, optionally sha256:).
     Check(PinCheckArgs),
     /// Read a JSON document back (URL or file), select one row, assert its digest field.
-    Readback(ReadbackArgs),
+    Readback(Box<ReadbackArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -271,6 +271,8 @@ pub struct ReadbackArgs {
     /// Retries after connection errors and 5xx answers, with backoff.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retries: u32,
+    #[command(flatten)]
+    pub attest: AttestArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -323,10 +325,10 @@ pub struct AttestArgs {
     /// Write a verification receipt to FILE: an in-toto Statement v1 with the SLSA VSA v1 predicate.
     #[arg(long, value_name = "FILE", help_heading = "Receipt")]
     pub attest: Option<PathBuf>,
-    /// Sign the receipt in a DSSE envelope with this Ed25519 SSH key file.
+    /// Sign the receipt in a DSSE envelope with this Ed25519 key: an OpenSSH private key file, or a public key whose private half ssh-agent holds.
     #[arg(long, value_name = "KEY", requires = "attest", help_heading = "Receipt")]
     pub attest_key: Option<PathBuf>,
-    /// The receipt's resourceUri (default: the packet's absolute file:// URL).
+    /// The receipt's resourceUri (default: the packet's absolute file:// URL; for check the current directory's; for pin readback the URL or file read).
     #[arg(long, value_name = "URI", requires = "attest", help_heading = "Receipt")]
     pub resource_uri: Option<String>,
 }
@@ -525,6 +527,8 @@ pub struct CheckArgs {
     /// Accepted for compatibility: improperly formatted lines are always named.
     #[arg(short = 'w', long)]
     pub warn: bool,
+    #[command(flatten)]
+    pub attest: AttestArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

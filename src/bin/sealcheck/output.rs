@@ -117,16 +117,24 @@ pub fn report_file(path: &Path, report: &Report) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes a receipt to `path` atomically; its JSON strings are redacted
-/// like a report's (a signed envelope's payload is base64 and holds no
-/// secret of this run: the policy records counts and digests, not values).
-pub fn receipt_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+/// Writes the receipt of `report` to `path` atomically, streamed (see
+/// [`sealcheck::receipt::Receipt`]). Every string of the statement is
+/// redacted before it is written, so before it is signed: a signature
+/// always covers the bytes the file holds.
+pub fn receipt_file(
+    path: &Path,
+    report: &Report,
+    input: &sealcheck::receipt::ReceiptInput,
+    key: Option<&sealcheck::sign::SigningKey>,
+) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    let mut w = io::BufWriter::with_capacity(256 << 10, tmp);
+    sealcheck::receipt::Receipt::new(report, input, redactor()).write(&mut w, key)?;
+    let tmp = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

@@ -62,7 +62,7 @@ pub fn run(cli: Cli) -> Status {
         Some(Command::Rehearsal(a)) => run_rehearsal(a, threads),
         Some(Command::Rerun(a)) => run_rerun(a, threads),
         Some(Command::Pin(PinCommand::Check(a))) => run_pin_check(a, threads),
-        Some(Command::Pin(PinCommand::Readback(a))) => run_readback(a),
+        Some(Command::Pin(PinCommand::Readback(a))) => run_readback(*a),
         Some(Command::Schema(a)) => emit(|w| {
             let schema = if a.pins {
                 serde_json::to_value(schemars::schema_for!(sealcheck::pins::PinsFile)).map_err(io::Error::other)?
@@ -335,24 +335,33 @@ fn write_receipt(
     path: &std::path::Path,
     key: Option<&sealcheck::sign::SigningKey>,
 ) -> Result<(), Error> {
-    let input = sealcheck::receipt::ReceiptInput {
-        resource_uri: attest.resource_uri.clone(),
-        policy,
-        subjects: report.sealed_paths.iter().cloned().zip(report.sealed_digests.iter().cloned()).collect(),
-        manifest_name: report
-            .packet
-            .as_ref()
-            .map(|p| {
-                std::path::Path::new(&p.manifest)
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default(),
-    };
-    let statement = sealcheck::receipt::statement(report, &input);
-    let bytes = sealcheck::receipt::write_receipt(&statement, key)?;
-    output::receipt_file(path, &bytes)
+    // The seal's own subject: its primary file (the manifest, or the bag's
+    // tag manifest) as the packet names it, with the SHA-256 of its bytes
+    // (for HASH_MANIFEST.txt, the packet_tree_sha256).
+    let mut seal_subjects = Vec::new();
+    if let Some(p) = &report.packet {
+        if let Some(sha) = &p.manifest_sha256 {
+            let name = std::path::Path::new(&p.manifest)
+                .strip_prefix(&p.root)
+                .map(|rel| rel.display().to_string())
+                .unwrap_or_else(|_| p.manifest.clone());
+            seal_subjects.push((name, sha.clone()));
+        }
+    }
+    receipt_to(attest, policy, seal_subjects, report, path, key)
+}
+
+/// Writes the receipt of `report`, its seal's own subjects first.
+fn receipt_to(
+    attest: &crate::args::AttestArgs,
+    policy: serde_json::Value,
+    seal_subjects: Vec<(String, String)>,
+    report: &Report,
+    path: &std::path::Path,
+    key: Option<&sealcheck::sign::SigningKey>,
+) -> Result<(), Error> {
+    let input = sealcheck::receipt::ReceiptInput { resource_uri: attest.resource_uri.clone(), policy, seal_subjects };
+    output::receipt_file(path, report, &input, key)
 }
 
 fn run_attest_verify(a: AttestVerifyArgs) -> Result<Status, Error> {
@@ -524,6 +533,13 @@ fn run_readback(a: ReadbackArgs) -> Result<Status, Error> {
 
 fn readback_report(a: ReadbackArgs, date: String) -> Result<Report, Error> {
     use sealcheck::readback::{readback, status, ReadbackOptions, Source};
+    let attest_key = a
+        .attest
+        .attest_key
+        .as_deref()
+        .map(|k| sealcheck::sign::load_key(k, std::path::Path::new("."), passphrase))
+        .transpose()?;
+    let attest = a.attest.clone();
     let wheres = a
         .wheres
         .iter()
@@ -538,11 +554,13 @@ fn readback_report(a: ReadbackArgs, date: String) -> Result<Report, Error> {
     if !a.rows.is_empty() && !a.rows.starts_with('/') {
         return Err(Error::Usage(format!("--rows {:?}: a JSON pointer starts with '/'", a.rows)));
     }
+    let a_from_file = a.from_file.clone();
     let source = match (a.url, a.from_file) {
         (Some(u), None) => Source::Url(u),
         (None, Some(f)) => Source::File(f),
         _ => return Err(Error::Usage("give exactly one of --url and --from-file".into())),
     };
+    let opts_token_env = a.token_env.clone();
     let opts = ReadbackOptions {
         source,
         token_env: a.token_env,
@@ -575,8 +593,39 @@ fn readback_report(a: ReadbackArgs, date: String) -> Result<Report, Error> {
         output::stderr(&message);
         report.error = Some(sealcheck::report::ErrorInfo { code: check.outcome.clone(), message });
     }
+    // The one subject: the row's digest field, with the digest it had to
+    // carry.
+    if let Ok(expected) = Digest::from_pin(&check.expected) {
+        let wheres = check.wheres.join(",");
+        report.sealed_paths.push(format!("{}[{}]/{}", check.rows, wheres, check.field));
+        report.sealed_digests.push(vec![(sealcheck::digest::Algo::Sha256, expected.to_hex())]);
+    }
+    let policy = serde_json::json!({
+        "command": "pin readback",
+        "leg": check.leg,
+        "rows": check.rows,
+        "where": check.wheres,
+        "field": check.field,
+        "expect": check.expected,
+        "token_env": opts_token_env,
+    });
+    // The resource read: the URL as the leg shows it (no query string, no
+    // credentials), or the file's absolute file:// URL.
+    let leg = match &a_from_file {
+        Some(f) if f.as_os_str() != "-" => std::fs::canonicalize(f)
+            .ok()
+            .and_then(|abs| url::Url::from_file_path(abs).ok())
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| check.leg.clone()),
+        _ => check.leg.clone(),
+    };
     report.checks.readback = Some(check);
     report.finish(status);
+    if let Some(path) = &attest.attest {
+        let attest =
+            crate::args::AttestArgs { resource_uri: attest.resource_uri.clone().or(Some(leg)), ..attest.clone() };
+        receipt_to(&attest, policy, Vec::new(), &report, path, attest_key.as_ref())?;
+    }
     Ok(report)
 }
 
@@ -649,6 +698,23 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
             return check_failed(&a, report_date(None).expect("the clock gives a date"), e);
         }
     };
+    // A receipt's key is loaded before anything is judged: a bad key fails
+    // the run before any work, never after a green one.
+    let attest_key = match a
+        .attest
+        .attest_key
+        .as_deref()
+        .map(|k| sealcheck::sign::load_key(k, std::path::Path::new("."), passphrase))
+        .transpose()
+    {
+        Ok(k) => k,
+        Err(e) => {
+            report_error(&e);
+            return check_failed(&a, date, e);
+        }
+    };
+    let attest = a.attest.attest.is_some();
+    let mut manifests_read: Vec<(String, String)> = Vec::new();
     let opts =
         // Structured outputs and the report always carry the diagnosis; on
         // a person's stderr it is shown with --explain (stdout stays GNU's).
@@ -680,7 +746,8 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
                 if out_buf.len() + err_buf.len() > 64 << 10 {
                     flush_gnu(&mut out_buf, &mut err_buf);
                 }
-                if !matches!(r, LineResult::Ok { .. }) {
+                // A receipt lists every file checked, so keeps them all.
+                if attest || !matches!(r, LineResult::Ok { .. }) {
                     kept.push(r);
                 }
             } else {
@@ -688,11 +755,19 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
             }
         };
         // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
+        // Each manifest is hashed as it is read: its digest is the receipt's
+        // subject for it.
+        let mut hashed = |reader: &mut dyn std::io::BufRead| {
+            let mut reader = sealcheck::digest::DigestReader::new(reader);
+            let run = check_with(&mut reader, &source, &opts, &mut sink);
+            manifests_read.push((source.clone(), reader.digest().to_hex()));
+            run
+        };
         let run = if stdin {
-            check_with(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts, &mut sink)
+            hashed(&mut sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest))
         } else {
             sealcheck::input::open(manifest, sealcheck::input::Kind::Manifest)
-                .and_then(|input| check_with(input.reader(), &source, &opts, &mut sink))
+                .and_then(|input| hashed(&mut input.reader()))
         };
         match run {
             Ok(mut run) => {
@@ -727,6 +802,15 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
         report.error = Some(sealcheck::report::ErrorInfo { code: e.code().to_string(), message: e.to_string() });
         report.exit_code = Status::Integrity.code();
         report.final_status = Status::Integrity.final_status().to_string();
+    }
+    if let Some(path) = &a.attest.attest {
+        let policy = serde_json::json!({
+            "command": "check",
+            "manifests": manifests_read.iter().map(|(m, _)| m).collect::<Vec<_>>(),
+            "ignore_missing": a.ignore_missing,
+            "zero": a.zero,
+        });
+        receipt_to(&a.attest, policy, manifests_read, &report, path, attest_key.as_ref())?;
     }
     if let Some(path) = &a.output.report {
         output::report_file(path, &report)?;
