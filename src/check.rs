@@ -326,6 +326,35 @@ impl CheckRun {
             }
         }
         r.findings.sort_by(|a, b| a.path.cmp(&b.path));
+        // A manifest that is not (wholly) checksum lines is red with no file
+        // to blame: the report says why, so no format shows red with
+        // nothing in it.
+        let improper: Vec<(usize, &LineError)> = self
+            .results
+            .iter()
+            .filter_map(|res| match res {
+                LineResult::Improper { line, error } => Some((*line, error)),
+                _ => None,
+            })
+            .collect();
+        let why = if let Some((line, error)) = improper.first() {
+            Some((
+                "malformed_manifest",
+                format!(
+                    "{}: {} improperly formatted line(s); the first, line {line}: {error}",
+                    self.source, self.counts.improperly_formatted
+                ),
+            ))
+        } else if self.no_proper_lines {
+            Some(("malformed_manifest", format!("{}: no properly formatted checksum lines found", self.source)))
+        } else if self.nothing_verified {
+            Some(("nothing_verified", format!("{}: no file was verified", self.source)))
+        } else {
+            None
+        };
+        if let Some((code, message)) = why {
+            r.error = Some(crate::report::ErrorInfo { code: code.into(), message });
+        }
         r.checks.check = Some(self.counts.clone());
         r.finish(self.status);
         if !self.status.is_pass() {

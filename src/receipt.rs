@@ -449,7 +449,8 @@ mod tests {
 
     #[test]
     fn the_streamed_signature_is_the_signature_of_the_whole_encoding() {
-        let input = ReceiptInput { seal_subjects: vec![("HASH_MANIFEST.txt".into(), "ab".repeat(32))], ..Default::default() };
+        let input =
+            ReceiptInput { seal_subjects: vec![("HASH_MANIFEST.txt".into(), "ab".repeat(32))], ..Default::default() };
         let report = report(2_000);
         let redactor = Redactor::default();
         let receipt = Receipt::new(&report, &input, &redactor);

@@ -190,6 +190,11 @@ mod tests {
         assert_eq!(r.cut(&text, 3), "xx …");
         // The cut would have left 12 bytes of the secret had it come first.
         assert!(!r.cut(&text[..15], 15).contains("abcdefghijkl"));
+        // A whole marker at the cut is kept; a '[' of the text is text.
+        assert_eq!(r.cut(&format!("{text} and more"), 13), "xx [REDACTED]…");
+        assert_eq!(r.cut("see [x] and more", 6), "see [x…");
+        // Remains that could be a split marker are dropped, never shown.
+        assert_eq!(r.cut("see [R and more", 6), "see …");
     }
 
     #[test]

@@ -289,3 +289,75 @@ fn pin_commands_give_the_contract_codes() {
     assert_eq!(report.findings[0].classes[0].code(), "pin_missing");
     sealcheck().args(["pin", "check"]).arg(&f).arg("not-hex").assert().code(2);
 }
+
+/// What `check` gives for a case `verify` judges: `check` speaks GNU's exit
+/// codes (every red run is 1) and judges only the lines listed, so a file
+/// the manifest does not list is no concern of it, and a sealed file moved
+/// or renamed is a missing line.
+fn check_expectation(c: &Case) -> Option<(i32, &'static str)> {
+    if !c.args.is_empty() {
+        return None; // verify's own options (scans, pins, bad values)
+    }
+    Some(match c.name {
+        // Unlisted entries (a file, a FIFO, a symlink) are not check's to judge.
+        "byte-identical" | "extra" | "fifo" | "symlink" => (0, ""),
+        "moved" | "renamed nfd" => (1, "missing_file"),
+        // Like GNU, check reads CRLF lines as the lines they end; every file
+        // listed is still byte-exact, and check seals no tree digest.
+        "manifest crlf" => (0, ""),
+        "malformed manifest" | "unsafe path" => (1, ""),
+        _ => (1, c.class),
+    })
+}
+
+fn report_of(name: &str, out: &std::process::Output, failures: &mut Vec<String>) -> Option<Report> {
+    match serde_json::from_slice::<Report>(&out.stdout) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            failures.push(format!("{name}: no report: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+            None
+        }
+    }
+}
+
+fn judge_case(what: &str, c: &Case, out: &std::process::Output, exit: i32, class: &str, failures: &mut Vec<String>) {
+    let code = out.status.code().unwrap();
+    if code != exit {
+        failures.push(format!("{what} {}: exit {code}, want {exit}: {}", c.name, String::from_utf8_lossy(&out.stderr)));
+    }
+    let Some(report) = report_of(&format!("{what} {}", c.name), out, failures) else { return };
+    if report.exit_code as i32 != code {
+        failures.push(format!("{what} {}: the report's exit code {} is not the process's", c.name, report.exit_code));
+    }
+    if !class.is_empty() && !report.findings.iter().any(|f| f.classes.iter().any(|k| k.code() == class)) {
+        failures.push(format!("{what} {}: {class} not among {:?}", c.name, report.findings));
+    }
+    for f in &report.findings {
+        if f.proof.as_deref().is_none_or(str::is_empty) {
+            failures.push(format!("{what} {}: {} ({:?}) has no proof", c.name, f.path, f.classes));
+        }
+    }
+    if code != 0 && report.findings.is_empty() && report.error.is_none() {
+        failures.push(format!("{what} {}: red with neither a finding nor an error", c.name));
+    }
+}
+
+#[test]
+fn every_row_and_class_of_the_contract_holds_for_rerun_and_check_too() {
+    let mut failures = Vec::new();
+    for c in CASES.iter().filter(|c| c.args.is_empty()) {
+        let p = packet();
+        let tree = sealcheck::Digest::of(&std::fs::read(p.path().join("HASH_MANIFEST.txt")).unwrap()).to_hex();
+        (c.drift)(p.path());
+        // rerun judges the packet as verify does, against the recorded tree.
+        let out = sealcheck().arg("rerun").arg(p.path()).args(["--expect-tree", &tree, "--json"]).output().unwrap();
+        let exit = if c.name == "malformed manifest" || c.name == "unsafe path" { 2 } else { c.exit };
+        judge_case("rerun", c, &out, exit, c.class, &mut failures);
+        if let Some((exit, class)) = check_expectation(c) {
+            let out =
+                sealcheck().current_dir(p.path()).args(["check", "HASH_MANIFEST.txt", "--json"]).output().unwrap();
+            judge_case("check", c, &out, exit, class, &mut failures);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
