@@ -182,6 +182,14 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_shorter_than_a_window_is_found_even_as_the_whole_text() {
+        let r = Redactor::new(["tok"]);
+        assert_eq!(r.redact("tok"), MARKER);
+        assert_eq!(r.redact("a tok b"), format!("a {MARKER} b"));
+        assert_eq!(r.redact("to"), "to");
+    }
+
+    #[test]
     fn cutting_redacts_first_and_never_splits_the_marker() {
         let r = Redactor::new(["abcdefghijklmnop"]);
         let text = format!("xx {} yy", "abcdefghijklmnop");
