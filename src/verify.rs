@@ -236,7 +236,9 @@ fn verify_seal(
             (Outcome::Ok(h), Some(entry))
                 if !matches_entry(h, entry) && h.stamp.size <= (buf.len() as u64).min(opts.diagnose.max_size) =>
             {
-                Some(explain_bytes(entry, h, &buf[..h.stamp.size as usize], opts))
+                // Boxed: a finding is hundreds of bytes, and every file's
+                // result slot would otherwise hold room for one.
+                Some(Box::new(explain_bytes(entry, h, &buf[..h.stamp.size as usize], opts)))
             }
             _ => None,
         };
@@ -288,7 +290,7 @@ fn verify_seal(
             Some(entry) => {
                 counts.changed += 1;
                 match explained {
-                    Some(e) => explained_early.push((entry, e)),
+                    Some(e) => explained_early.push((entry, *e)),
                     None => changed.push((entry, hashed)),
                 }
             }
