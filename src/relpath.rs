@@ -253,4 +253,16 @@ mod collision_tests {
             [("cafe\u{301}".into(), "caf\u{e9}".into(), "Unicode normalization (NFC/NFD)")]
         );
     }
+
+    #[test]
+    fn names_that_are_not_utf8_collide_by_ascii_case() {
+        let mut p = vec![RelPath::new(b"A\xff".to_vec()).unwrap(), RelPath::new(b"a\xff".to_vec()).unwrap()];
+        p.sort();
+        let refs: Vec<&RelPath> = p.iter().collect();
+        let c = collisions(&refs);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].what, "letter case");
+        let lone = RelPath::new(b"a\xff".to_vec()).unwrap();
+        assert!(collisions(&[&lone]).is_empty());
+    }
 }

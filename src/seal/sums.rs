@@ -177,5 +177,64 @@ mod tests {
         for (name, want) in cases {
             assert_eq!(algo_for_name(name.as_bytes()), want, "{name}");
         }
+        // Every form of the name rule, one at a time.
+        for name in ["sha256sums", "sha256sum", "x.sha256", "x.sha256sum", "x.sha256sums", "x-sha256", "X-SHA256.TXT"] {
+            assert_eq!(algo_for_name(name.as_bytes()), Some(Algo::Sha256), "{name}");
+        }
+        assert_eq!(algo_for_name(b"sha256sumsx"), None);
+        assert_eq!(algo_for_name(b"\xff.sha256"), None, "a name that is not UTF-8 implies nothing");
+    }
+
+    fn names(v: &[RelPath]) -> Vec<String> {
+        v.iter().map(RelPath::display).collect()
+    }
+
+    #[test]
+    fn a_given_manifest_is_inside_the_packet_only_when_it_resolves_there() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("sub")).unwrap();
+        let inside = ManifestLocation::given(root.path(), &root.path().join("sub/SHA256SUMS")).unwrap();
+        assert_eq!(inside.inside.as_ref().map(RelPath::display).as_deref(), Some("sub/SHA256SUMS"));
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = ManifestLocation::given(root.path(), &elsewhere.path().join("SHA256SUMS")).unwrap();
+        assert!(outside.inside.is_none());
+        // A bare name is relative to the current directory (the crate root here).
+        let here = ManifestLocation::given(Path::new("."), Path::new("Cargo.toml")).unwrap();
+        assert_eq!(here.inside.as_ref().map(RelPath::display).as_deref(), Some("Cargo.toml"));
+        assert_eq!(here.shown, "Cargo.toml");
+    }
+
+    #[test]
+    fn the_seal_leaves_out_its_manifest_its_signatures_and_the_canonical_name() {
+        let root = Path::new("/p");
+        let canonical = ManifestLocation::at_root(root, DEFAULT_NAME);
+        assert_eq!(
+            names(&canonical.excluded()),
+            ["HASH_MANIFEST.txt", "HASH_MANIFEST.txt.minisig", "HASH_MANIFEST.txt.sig"]
+        );
+        let other = ManifestLocation::at_root(root, "SHA256SUMS");
+        assert_eq!(
+            names(&other.excluded()),
+            [
+                "HASH_MANIFEST.txt",
+                "HASH_MANIFEST.txt.minisig",
+                "HASH_MANIFEST.txt.sig",
+                "SHA256SUMS",
+                "SHA256SUMS.minisig",
+                "SHA256SUMS.sig"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_manifest_outside_the_packet_is_no_manifest() {
+        let root_dir = tempfile::tempdir().unwrap();
+        let root = Root::open(root_dir.path()).unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let loc = ManifestLocation::given(root_dir.path(), &elsewhere.path().join("absent.sha256")).unwrap();
+        assert!(matches!(read(&root, &loc, None), Err(Error::NoManifest(_))));
+        // Another error opening it is that error, not "no manifest".
+        let dir_as_manifest = ManifestLocation::given(root_dir.path(), elsewhere.path()).unwrap();
+        assert!(!matches!(read(&root, &dir_as_manifest, None), Err(Error::NoManifest(_)) | Ok(_)));
     }
 }
