@@ -256,7 +256,7 @@ mod collision_tests {
 
     #[test]
     fn names_that_are_not_utf8_collide_by_ascii_case() {
-        let mut p = vec![RelPath::new(b"A\xff".to_vec()).unwrap(), RelPath::new(b"a\xff".to_vec()).unwrap()];
+        let mut p = [RelPath::new(b"A\xff".to_vec()).unwrap(), RelPath::new(b"a\xff".to_vec()).unwrap()];
         p.sort();
         let refs: Vec<&RelPath> = p.iter().collect();
         let c = collisions(&refs);
