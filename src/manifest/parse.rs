@@ -404,6 +404,17 @@ mod tests {
 
     const H: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
+    #[test]
+    fn line_forms_are_named_in_messages_and_only_a_word_then_a_parenthesis_is_a_tag() {
+        assert_eq!(LineForm::Tagged.describe(), "tagged 'ALGO (NAME) = HEX'");
+        assert_eq!(LineForm::Untagged { binary: true }.describe(), "untagged 'HEX  NAME'");
+        assert!(looks_tagged(b"SHA256 (name) = 00"));
+        assert!(looks_tagged(b"SHA256(name)= 00"));
+        assert!(!looks_tagged(b"abcd  name"), "a word without a parenthesis");
+        assert!(!looks_tagged(b"(name) = 00"), "a parenthesis without a word");
+        assert!(!looks_tagged(format!("{H} (name)").as_bytes()), "a digest, then a name in parentheses");
+    }
+
     fn ok(line: &str) -> (Vec<u8>, LineForm) {
         let l = parse_line(line.as_bytes()).unwrap_or_else(|e| panic!("{line:?}: {e}"));
         assert_eq!(l.digest.to_hex(), H);
