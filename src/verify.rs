@@ -398,6 +398,11 @@ fn verify_seal(
     report.sealed_paths = seal.entries.iter().map(|e| e.path.display()).collect();
     report.sealed_digests =
         seal.entries.iter().map(|e| e.digests.iter().map(|d| (d.digest.algo(), d.digest.to_hex())).collect()).collect();
+    let subject = seal.subject_file();
+    report.seal_subject = Some((
+        subject.inside.as_ref().map_or_else(|| subject.shown.clone(), RelPath::display),
+        subject.sha256.to_hex(),
+    ));
     report.self_check.packet_unmodified = unmodified;
     report.finish(status);
     Ok(report)

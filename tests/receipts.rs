@@ -430,3 +430,44 @@ fn an_agent_held_key_signs_a_receipt() {
     assert_eq!(attest(p.path(), &by_file, &["--attest-key", key.to_str().unwrap()]), 0);
     assert_eq!(std::fs::read(&by_agent).unwrap(), std::fs::read(&by_file).unwrap());
 }
+
+#[test]
+fn a_bag_receipt_names_its_tag_manifest_first_and_every_file_once() {
+    if !require_tool("bagit.py") {
+        return;
+    }
+    let keys = tempfile::tempdir().unwrap();
+    let bag = tempfile::tempdir().unwrap();
+    put(bag.path(), b"a.txt", b"alpha\n");
+    put(bag.path(), b"sub/b.txt", b"beta\n");
+    let made = Command::new("bagit.py").args(["--quiet", "--sha256", "--sha512"]).arg(bag.path()).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let receipt = keys.path().join("bag.json");
+    assert_eq!(attest(bag.path(), &receipt, &[]), 0);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
+    let names: Vec<&str> = st["subject"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "tagmanifest-sha512.txt", "{names:?}");
+    let tag = std::fs::read(bag.path().join("tagmanifest-sha512.txt")).unwrap();
+    assert_eq!(st["subject"][0]["digest"]["sha256"], sealcheck::Digest::of(&tag).to_hex());
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "a subject is listed twice: {names:?}");
+    assert!(names.contains(&"data/sub/b.txt") && names.contains(&"bagit.txt"), "{names:?}");
+    // Payload files carry every digest the bag holds for them.
+    let b = st["subject"].as_array().unwrap().iter().find(|s| s["name"] == "data/sub/b.txt").unwrap();
+    assert!(b["digest"]["sha256"].is_string() && b["digest"]["sha512"].is_string(), "{b}");
+    let out = sealcheck().args(["attest", "verify"]).arg(&receipt).arg("--packet").arg(bag.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    put(bag.path(), b"data/sub/b.txt", b"drifted\n");
+    let out = sealcheck()
+        .args(["attest", "verify"])
+        .arg(&receipt)
+        .arg("--packet")
+        .arg(bag.path())
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("edited_content"));
+}

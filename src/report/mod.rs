@@ -82,6 +82,12 @@ pub struct Report {
     #[serde(skip)]
     #[schemars(skip)]
     pub sealed_digests: Vec<Vec<(crate::digest::Algo, String)>>,
+    /// The seal's own file that stands for it in a receipt, as the packet
+    /// names it, and the SHA-256 of its bytes: the manifest, or a bag's
+    /// strongest tag manifest. Not part of the JSON report.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub seal_subject: Option<(String, String)>,
 }
 
 /// The tool.
@@ -268,6 +274,7 @@ impl Report {
             error: None,
             sealed_paths: Vec::new(),
             sealed_digests: Vec::new(),
+            seal_subject: None,
         }
     }
 

@@ -240,6 +240,24 @@ pub(crate) struct Listed {
 }
 
 impl Seal {
+    /// The file that stands for the whole seal (a receipt's subject): the
+    /// manifest; for a bag, its strongest tag manifest, which lists every
+    /// other, or its strongest payload manifest when it has none.
+    pub fn subject_file(&self) -> &SealFile {
+        if self.format == Format::Bagit {
+            for name in
+                ["tagmanifest-sha512.txt", "tagmanifest-sha256.txt", "manifest-sha512.txt", "manifest-sha256.txt"]
+            {
+                if let Some(f) =
+                    self.files.iter().find(|f| f.inside.as_ref().is_some_and(|p| p.as_bytes() == name.as_bytes()))
+                {
+                    return f;
+                }
+            }
+        }
+        &self.files[0]
+    }
+
     /// Builds a seal from what its reader listed, running the checks every
     /// format shares: a path listed twice in one file (or twice with one
     /// algorithm), names that collide by case or Unicode form, and a path

@@ -335,19 +335,10 @@ fn write_receipt(
     path: &std::path::Path,
     key: Option<&sealcheck::sign::SigningKey>,
 ) -> Result<(), Error> {
-    // The seal's own subject: its primary file (the manifest, or the bag's
-    // tag manifest) as the packet names it, with the SHA-256 of its bytes
-    // (for HASH_MANIFEST.txt, the packet_tree_sha256).
-    let mut seal_subjects = Vec::new();
-    if let Some(p) = &report.packet {
-        if let Some(sha) = &p.manifest_sha256 {
-            let name = std::path::Path::new(&p.manifest)
-                .strip_prefix(&p.root)
-                .map(|rel| rel.display().to_string())
-                .unwrap_or_else(|_| p.manifest.clone());
-            seal_subjects.push((name, sha.clone()));
-        }
-    }
+    // The seal's own subject: the manifest, or the bag's tag manifest, as
+    // the packet names it, with the SHA-256 of its bytes (for
+    // HASH_MANIFEST.txt, the packet_tree_sha256).
+    let seal_subjects = report.seal_subject.iter().cloned().collect();
     receipt_to(attest, policy, seal_subjects, report, path, key)
 }
 
