@@ -309,7 +309,26 @@ fn check_writes_a_receipt_of_every_line_and_of_the_manifest_read() {
         assert_eq!(subjects[0]["digest"]["sha256"], sealcheck::Digest::of(&manifest).to_hex());
         assert_eq!(st["predicate"]["verifiedLevels"], serde_json::json!(["SEALCHECK_CHECKSUMS_VS_BYTES"]));
         assert_eq!(check(&receipt, &allowed, p.path()).0, 0, "{format}");
+        // The run says what it wrote: on stderr beside GNU's stdout, in the report.
+        if format == "human" {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(&format!("{} subjects, signed by SHA256:", files + 1)), "{err}");
+        } else {
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(report["checks"]["receipt"]["signed"], true);
+            assert_eq!(report["checks"]["receipt"]["subjects"], files as u64 + 1);
+        }
     }
+    // Unsigned: the report says so.
+    let out = sealcheck()
+        .current_dir(p.path())
+        .args(["check", "SHA256SUMS", "--json", "--attest"])
+        .arg(keys.path().join("unsigned.json"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checks"]["receipt"]["signed"], false);
+    assert!(report["checks"]["receipt"].get("keyid").is_none());
     // The same manifest on standard input is named "-", with the same digest.
     let receipt = keys.path().join("stdin.json");
     sealcheck()

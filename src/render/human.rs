@@ -122,6 +122,7 @@ pub fn write_verify<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> 
     for sig in [&r.checks.signature, &r.checks.minisign].into_iter().flatten() {
         write_signature(w, sig)?;
     }
+    write_receipt(w, r)?;
     if let Some(p) = &r.packet {
         match &p.packet_tree_sha256 {
             // On a failure, the hash of the bytes now is not the seal's:
@@ -269,7 +270,17 @@ pub fn write_pin_check(w: &mut dyn Write, r: &Report) -> io::Result<()> {
 pub fn write_readback(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     let c = r.checks.readback.as_ref().expect("a readback report has its check");
     let word = if r.status().is_pass() { "PASS" } else { "FAIL" };
+    write_receipt(w, r)?;
     writeln!(w, "{word} readback {}: {}", c.leg, c.message)
+}
+
+/// Says where the run's receipt went, and whether it is signed.
+pub fn write_receipt<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()> {
+    let Some(c) = &r.checks.receipt else { return Ok(()) };
+    match &c.keyid {
+        Some(k) => writeln!(w, "receipt {}: {} subjects, signed by {k}", c.file, c.subjects),
+        None => writeln!(w, "receipt {}: {} subjects, an unsigned statement (no --attest-key)", c.file, c.subjects),
+    }
 }
 
 /// Writes an `attest verify` report: each finding, then the verdict.

@@ -180,6 +180,9 @@ pub struct Checks {
     /// `selftest`: the negative controls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selftest: Option<sections::SelftestCheck>,
+    /// The receipt written (`--attest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<sections::ReceiptCheck>,
 }
 
 /// Counts of the seal-vs-bytes check.

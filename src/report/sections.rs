@@ -90,6 +90,20 @@ pub struct ScanCheck {
     pub secret_leak_hits: u64,
 }
 
+/// The verification receipt a run wrote (`--attest`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReceiptCheck {
+    /// Where it was written.
+    pub file: String,
+    /// Whether it is a signed DSSE envelope; `false`: an unsigned statement.
+    pub signed: bool,
+    /// The signing key's `SHA256:` fingerprint, when signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyid: Option<String>,
+    /// Subjects in its statement.
+    pub subjects: u64,
+}
+
 /// The `bagit` check of a report.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BagCheck {

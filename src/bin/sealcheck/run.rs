@@ -293,9 +293,9 @@ fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result
     if let Some(d) = drawer {
         let _ = d.join();
     }
-    let report = report?;
+    let mut report = report?;
     if let Some(path) = &a.attest.attest {
-        write_receipt(&a.attest, policy(a)?, &report, path, attest_key.as_ref())?;
+        write_receipt(&a.attest, policy(a)?, &mut report, path, attest_key.as_ref())?;
     }
     Ok(report)
 }
@@ -331,7 +331,7 @@ fn policy(a: &VerifyArgs) -> Result<serde_json::Value, Error> {
 fn write_receipt(
     attest: &crate::args::AttestArgs,
     policy: serde_json::Value,
-    report: &Report,
+    report: &mut Report,
     path: &std::path::Path,
     key: Option<&sealcheck::sign::SigningKey>,
 ) -> Result<(), Error> {
@@ -342,17 +342,30 @@ fn write_receipt(
     receipt_to(attest, policy, seal_subjects, report, path, key)
 }
 
-/// Writes the receipt of `report`, its seal's own subjects first.
+/// Writes the receipt of `report`, its seal's own subjects first, and
+/// records in the report what was written (signed or not).
 fn receipt_to(
     attest: &crate::args::AttestArgs,
     policy: serde_json::Value,
     seal_subjects: Vec<(String, String)>,
-    report: &Report,
+    report: &mut Report,
     path: &std::path::Path,
     key: Option<&sealcheck::sign::SigningKey>,
 ) -> Result<(), Error> {
+    let subjects = (seal_subjects.len() + report.sealed_paths.len()) as u64;
     let input = sealcheck::receipt::ReceiptInput { resource_uri: attest.resource_uri.clone(), policy, seal_subjects };
-    output::receipt_file(path, report, &input, key)
+    output::receipt_file(path, report, &input, key)?;
+    let keyid = key.map(|k| match k {
+        sealcheck::sign::SigningKey::File(k) => sealcheck::sign::fingerprint(k.public_key().key_data()),
+        sealcheck::sign::SigningKey::Agent(k) => sealcheck::sign::fingerprint(k.key_data()),
+    });
+    report.checks.receipt = Some(sealcheck::report::sections::ReceiptCheck {
+        file: path.display().to_string(),
+        signed: keyid.is_some(),
+        keyid,
+        subjects,
+    });
+    Ok(())
 }
 
 fn run_attest_verify(a: AttestVerifyArgs) -> Result<Status, Error> {
@@ -463,9 +476,9 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
                 ..VerifyOptions::default()
             };
             let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
-            let report = rerun(&a.packet, &opts, date)?;
+            let mut report = rerun(&a.packet, &opts, date)?;
             if let Some(path) = &a.attest.attest {
-                write_receipt(&a.attest, rerun_policy(&a)?, &report, path, attest_key.as_ref())?;
+                write_receipt(&a.attest, rerun_policy(&a)?, &mut report, path, attest_key.as_ref())?;
             }
             Ok(report)
         },
@@ -615,7 +628,7 @@ fn readback_report(a: ReadbackArgs, date: String) -> Result<Report, Error> {
     if let Some(path) = &attest.attest {
         let attest =
             crate::args::AttestArgs { resource_uri: attest.resource_uri.clone().or(Some(leg)), ..attest.clone() };
-        receipt_to(&attest, policy, Vec::new(), &report, path, attest_key.as_ref())?;
+        receipt_to(&attest, policy, Vec::new(), &mut report, path, attest_key.as_ref())?;
     }
     Ok(report)
 }
@@ -801,7 +814,13 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
             "ignore_missing": a.ignore_missing,
             "zero": a.zero,
         });
-        receipt_to(&a.attest, policy, manifests_read, &report, path, attest_key.as_ref())?;
+        receipt_to(&a.attest, policy, manifests_read, &mut report, path, attest_key.as_ref())?;
+        if human {
+            // stdout is GNU's: the receipt is named on stderr.
+            let mut line = Vec::new();
+            let _ = human::write_receipt(&mut line, &report);
+            output::stderr(String::from_utf8_lossy(&line).trim_end());
+        }
     }
     if let Some(path) = &a.output.report {
         output::report_file(path, &report)?;
