@@ -120,9 +120,15 @@ impl<'a> Receipt<'a> {
         let policy_bytes = serde_json::to_vec(&input.policy).expect("a value serializes");
         let resource = input.resource_uri.clone().unwrap_or_else(|| default_resource(report));
         let mut input_attestations = Vec::new();
-        if let Some(sig) = report.checks.signature.as_ref().filter(|s| s.checked) {
+        // Each signature of the seal that was checked (SSH, minisign).
+        for sig in [&report.checks.signature, &report.checks.minisign].into_iter().flatten().filter(|s| s.checked) {
             if let Ok(bytes) = std::fs::read(&sig.file) {
-                input_attestations.push(json!({"uri": sig.file, "digest": {"sha256": Digest::of(&bytes).to_hex()}}));
+                // A resource descriptor's uri: the file's absolute file:// URL.
+                let uri = std::fs::canonicalize(&sig.file)
+                    .ok()
+                    .and_then(|abs| url::Url::from_file_path(abs).ok())
+                    .map_or_else(|| sig.file.clone(), |u| u.to_string());
+                input_attestations.push(json!({"uri": uri, "digest": {"sha256": Digest::of(&bytes).to_hex()}}));
             }
         }
         let passed = report.status().is_pass();
@@ -133,7 +139,7 @@ impl<'a> Receipt<'a> {
                 "pin readback" => "SEALCHECK_PIN_READBACK",
                 _ => "SEALCHECK_SEAL_VS_BYTES",
             });
-            if report.checks.signature.as_ref().is_some_and(|s| s.checked) {
+            if [&report.checks.signature, &report.checks.minisign].into_iter().flatten().any(|s| s.checked) {
                 levels.push("SEALCHECK_SIGNED_SEAL");
             }
         }

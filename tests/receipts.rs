@@ -490,3 +490,34 @@ fn a_bag_receipt_names_its_tag_manifest_first_and_every_file_once() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("edited_content"));
 }
+
+#[test]
+fn a_checked_seal_signature_is_the_receipts_input_attestation() {
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let keys = tempfile::tempdir().unwrap();
+    let (key, allowed) = keygen(keys.path(), "k");
+    let p = sample_packet();
+    sealcheck().arg("seal").arg(p.path()).arg("--sign").arg(&key).assert().success();
+    let receipt = keys.path().join("signed-seal.json");
+    let args = ["--allowed-signers", allowed.to_str().unwrap()];
+    assert_eq!(attest(p.path(), &receipt, &args), 0);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&receipt).unwrap()).unwrap();
+    let inputs = st["predicate"]["inputAttestations"].as_array().unwrap();
+    assert_eq!(inputs.len(), 1, "{inputs:?}");
+    let uri = inputs[0]["uri"].as_str().unwrap();
+    assert!(uri.starts_with("file:///") && uri.ends_with("/HASH_MANIFEST.txt.sig"), "{uri}");
+    let sig = std::fs::read(p.path().join("HASH_MANIFEST.txt.sig")).unwrap();
+    assert_eq!(inputs[0]["digest"]["sha256"], sealcheck::Digest::of(&sig).to_hex());
+    assert_eq!(
+        st["predicate"]["verifiedLevels"],
+        serde_json::json!(["SEALCHECK_SEAL_VS_BYTES", "SEALCHECK_SIGNED_SEAL"])
+    );
+    // Unchecked, the same signature is no input and no level.
+    let plain = keys.path().join("plain.json");
+    assert_eq!(attest(p.path(), &plain, &[]), 0);
+    let st: serde_json::Value = serde_json::from_slice(&std::fs::read(&plain).unwrap()).unwrap();
+    assert_eq!(st["predicate"]["inputAttestations"], serde_json::json!([]));
+    assert_eq!(st["predicate"]["verifiedLevels"], serde_json::json!(["SEALCHECK_SEAL_VS_BYTES"]));
+}
