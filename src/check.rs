@@ -88,6 +88,9 @@ pub enum LineResult {
 pub struct CheckRun {
     /// The manifest's name as given.
     pub source: String,
+    /// The SHA-256 of the manifest's bytes, as read (of the first
+    /// manifest, when runs were folded together).
+    pub manifest_sha256: Digest,
     /// One result per line that is not a comment, in manifest order.
     pub results: Vec<LineResult>,
     /// The counts.
@@ -175,6 +178,8 @@ pub fn check_with<R: BufRead>(
         }
     }
     run_batch(&engine, batch, opts, &mut counts, sink);
+    let (manifest_sha256, _) =
+        lines.finish().map_err(|e| crate::input::read_error(source, crate::input::Kind::Manifest, e))?;
     let proper = counts.ok + counts.failed + counts.unreadable + counts.ignored_missing;
     let no_proper_lines = proper == 0;
     let nothing_verified = !no_proper_lines && counts.ok == 0 && counts.failed == 0 && counts.unreadable == 0;
@@ -182,6 +187,7 @@ pub fn check_with<R: BufRead>(
     counts.verdict = Some(Verdict::from_ok(!red));
     Ok(CheckRun {
         source: source.to_string(),
+        manifest_sha256,
         results: Vec::new(),
         counts,
         no_proper_lines,

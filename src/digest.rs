@@ -65,51 +65,6 @@ pub enum DigestError {
     },
 }
 
-/// A buffered reader that takes the SHA-256 of every byte its caller
-/// consumes, so an input is hashed as it is read (one read, no second
-/// open that could see other bytes).
-pub struct DigestReader<R> {
-    inner: R,
-    hasher: Sha256,
-}
-
-impl<R: io::BufRead> DigestReader<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R) -> DigestReader<R> {
-        DigestReader { inner, hasher: Sha256::new() }
-    }
-
-    /// The SHA-256 of what was consumed so far.
-    pub fn digest(&self) -> Digest {
-        Digest(self.hasher.clone().finalize().into())
-    }
-}
-
-impl<R: io::BufRead> Read for DigestReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-impl<R: io::BufRead> io::BufRead for DigestReader<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, n: usize) {
-        // The caller consumes from the buffer `fill_buf` gave; asking for it
-        // again does no I/O while it is not empty.
-        if n > 0 {
-            if let Ok(buf) = self.inner.fill_buf() {
-                self.hasher.update(&buf[..n.min(buf.len())]);
-            }
-        }
-        self.inner.consume(n)
-    }
-}
-
 impl Digest {
     /// The SHA-256 of `bytes`.
     pub fn of(bytes: &[u8]) -> Digest {

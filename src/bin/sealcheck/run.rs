@@ -759,20 +759,17 @@ fn run_check(a: CheckArgs, threads: Option<usize>) -> Result<Status, Error> {
             }
         };
         // `check` speaks GNU's exit codes: a manifest that cannot be read is 1.
-        // Each manifest is hashed as it is read: its digest is the receipt's
-        // subject for it.
-        let mut hashed = |reader: &mut dyn std::io::BufRead| {
-            let mut reader = sealcheck::digest::DigestReader::new(reader);
-            let run = check_with(&mut reader, &source, &opts, &mut sink);
-            manifests_read.push((source.clone(), reader.digest().to_hex()));
-            run
-        };
         let run = if stdin {
-            hashed(&mut sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest))
+            check_with(sealcheck::input::stdin_capped(sealcheck::input::Kind::Manifest), "-", &opts, &mut sink)
         } else {
             sealcheck::input::open(manifest, sealcheck::input::Kind::Manifest)
-                .and_then(|input| hashed(&mut input.reader()))
+                .and_then(|input| check_with(input.reader(), &source, &opts, &mut sink))
         };
+        // Each manifest is hashed as it is read: its digest is the receipt's
+        // subject for it.
+        if let Ok(run) = &run {
+            manifests_read.push((source.clone(), run.manifest_sha256.to_hex()));
+        }
         match run {
             Ok(mut run) => {
                 run.results = kept;
