@@ -405,6 +405,81 @@ mod tests {
     const H: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
     #[test]
+    fn the_binary_marker_and_the_digest_length_choose_the_form_and_algorithm() {
+        let text = format!("{H} *name");
+        let bin = parse_line(text.as_bytes()).unwrap();
+        assert_eq!((bin.name.as_ref(), bin.form), (&b"name"[..], LineForm::Untagged { binary: true }));
+        let h512 = "ab".repeat(64);
+        let line = format!("{h512}  name");
+        assert_eq!(parse_line_as(line.as_bytes(), None).unwrap().digest.algo(), Algo::Sha512);
+        let line = format!("{H}  name");
+        assert_eq!(parse_line_as(line.as_bytes(), None).unwrap().digest.algo(), Algo::Sha256);
+    }
+
+    /// Lines of `text` as the reader gives them.
+    fn lines_of(mut r: LineReader<&[u8]>) -> Vec<Result<Vec<u8>, LineError>> {
+        let mut out = Vec::new();
+        while let Some((_, l)) = r.next_line().unwrap() {
+            out.push(l.map(|(b, _)| b.to_vec()));
+        }
+        out
+    }
+
+    #[test]
+    fn nul_terminated_lines_end_at_nul_only() {
+        let text: &[u8] = b"a\nb\0c\0";
+        assert_eq!(lines_of(LineReader::nul_terminated(text)), [Ok(b"a\nb".to_vec()), Ok(b"c".to_vec())]);
+        assert_eq!(lines_of(LineReader::new(text)).len(), 2, "LF-terminated: 'a' then 'b\\0c\\0'");
+    }
+
+    #[test]
+    fn the_line_cap_is_exact_and_counts_the_line_end_apart() {
+        let mut at_cap = vec![b'x'; MAX_LINE_LEN];
+        at_cap.extend_from_slice(b"\r\n");
+        let got = lines_of(LineReader::new(&at_cap[..]));
+        assert!(matches!(got.as_slice(), [Ok(l)] if l.len() == MAX_LINE_LEN), "a line of exactly the cap is read");
+        let mut over = vec![b'x'; MAX_LINE_LEN + 1];
+        over.extend_from_slice(b"\n");
+        assert_eq!(lines_of(LineReader::new(&over[..])), [Err(LineError::TooLong)]);
+    }
+
+    /// A reader that fails once with `kind`, then gives `data`.
+    struct Flaky {
+        kind: Option<io::ErrorKind>,
+        data: &'static [u8],
+    }
+
+    impl io::Read for Flaky {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            unreachable!("read through BufRead")
+        }
+    }
+
+    impl BufRead for Flaky {
+        fn fill_buf(&mut self) -> io::Result<&[u8]> {
+            match self.kind {
+                Some(io::ErrorKind::Interrupted) => {
+                    self.kind = None;
+                    Err(io::ErrorKind::Interrupted.into())
+                }
+                Some(k) => Err(k.into()),
+                None => Ok(self.data),
+            }
+        }
+        fn consume(&mut self, n: usize) {
+            self.data = &self.data[n..];
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_and_any_other_error_is_returned() {
+        let mut r = LineReader::new(Flaky { kind: Some(io::ErrorKind::Interrupted), data: b"a\n" });
+        assert_eq!(r.next_line().unwrap().map(|(_, l)| l.unwrap().0.to_vec()), Some(b"a".to_vec()));
+        let mut r = LineReader::new(Flaky { kind: Some(io::ErrorKind::PermissionDenied), data: b"a\n" });
+        assert_eq!(r.next_line().unwrap_err().kind(), io::ErrorKind::PermissionDenied);
+    }
+
+    #[test]
     fn line_forms_are_named_in_messages_and_only_a_word_then_a_parenthesis_is_a_tag() {
         assert_eq!(LineForm::Tagged.describe(), "tagged 'ALGO (NAME) = HEX'");
         assert_eq!(LineForm::Untagged { binary: true }.describe(), "untagged 'HEX  NAME'");
