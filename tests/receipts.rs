@@ -417,17 +417,7 @@ fn an_agent_held_key_signs_a_receipt() {
     }
     let keys = tempfile::tempdir().unwrap();
     let (key, allowed) = keygen(keys.path(), "k");
-    let sock = keys.path().join("agent.sock");
-    let mut agent =
-        Command::new("ssh-agent").arg("-D").arg("-a").arg(&sock).stdout(std::process::Stdio::null()).spawn().unwrap();
-    for _ in 0..100 {
-        if sock.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let added = Command::new("ssh-add").arg(&key).env("SSH_AUTH_SOCK", &sock).output().unwrap();
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let agent = common::Agent::holding(&key);
     let p = sample_packet();
     sealcheck().arg("seal").arg(p.path()).assert().success();
     let (by_agent, by_file) = (keys.path().join("agent.json"), keys.path().join("file.json"));
@@ -438,11 +428,10 @@ fn an_agent_held_key_signs_a_receipt() {
         .arg(&by_agent)
         .arg("--attest-key")
         .arg(key.with_extension("pub"))
-        .env("SSH_AUTH_SOCK", &sock)
+        .env("SSH_AUTH_SOCK", &agent.sock)
         .output()
         .unwrap();
-    let _ = agent.kill();
-    let _ = agent.wait();
+    drop(agent);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(check(&by_agent, &allowed, p.path()).0, 0);
     // Ed25519 is deterministic: the agent's envelope is the key file's, byte for byte.

@@ -132,18 +132,8 @@ fn seal_sign_and_signing_through_a_real_ssh_agent() {
         return;
     }
     let key = keygen(&["-t", "ed25519"], "");
-    let dir = tempfile::tempdir().unwrap();
-    let sock = dir.path().join("agent.sock");
-    let mut agent =
-        Command::new("ssh-agent").arg("-D").arg("-a").arg(&sock).stdout(std::process::Stdio::null()).spawn().unwrap();
-    for _ in 0..100 {
-        if sock.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let added = Command::new("ssh-add").arg(&key.private).env("SSH_AUTH_SOCK", &sock).output().unwrap();
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let agent = common::Agent::holding(&key.private);
+    let sock = agent.sock.clone();
     let p = sample_packet();
     let out = sealcheck()
         .arg("seal")
@@ -153,8 +143,7 @@ fn seal_sign_and_signing_through_a_real_ssh_agent() {
         .env("SSH_AUTH_SOCK", &sock)
         .output()
         .unwrap();
-    let _ = agent.kill();
-    let _ = agent.wait();
+    drop(agent);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!text.contains(sock.to_str().unwrap()), "the agent socket's path was printed: {text}");

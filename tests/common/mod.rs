@@ -118,3 +118,46 @@ pub fn skipped(why: &str) {
     assert!(std::env::var_os("CI").is_none(), "a skipped case fails under CI: {why}");
     eprintln!("SKIPPED: {why}");
 }
+
+/// A real `ssh-agent` on a socket of its own, holding one private key;
+/// killed when dropped.
+#[allow(dead_code)]
+pub struct Agent {
+    child: std::process::Child,
+    /// The socket, for `SSH_AUTH_SOCK`.
+    pub sock: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+#[allow(dead_code)]
+impl Agent {
+    /// Starts an agent and adds the private key at `key` to it.
+    pub fn holding(key: &Path) -> Agent {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("agent.sock");
+        let child = std::process::Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&sock)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..250 {
+            if sock.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let agent = Agent { child, sock, _dir: dir };
+        let added = std::process::Command::new("ssh-add").arg(key).env("SSH_AUTH_SOCK", &agent.sock).output().unwrap();
+        assert!(added.status.success(), "ssh-add: {}", String::from_utf8_lossy(&added.stderr));
+        agent
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
