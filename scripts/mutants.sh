@@ -3,6 +3,9 @@
 # cargo-mutants`), in scoped pieces that fit a 2-core machine; outside CI.
 #
 #   sh scripts/mutants.sh [FILE...]      default: every core module, one at a time
+#   MUTANTS_ITERATE=1 sh scripts/mutants.sh FILE...
+#                                        test again only the mutants a previous
+#                                        run of FILE did not catch (--iterate)
 #
 # cargo-mutants copies the tree it tests, and refuses names that are not
 # UTF-8, which the probe fixtures hold on purpose. So the script clones the
@@ -14,7 +17,7 @@
 # Each piece mutates one file, builds and runs the library's unit tests
 # (`--cargo-arg=--lib`, timeout 300 s per mutant). Results land in
 # mutants.out/<file>/ of this tree; docs/testing.md records the counts and
-# judges every survivor.
+# judges every survivor; `python3 scripts/mutants-table.py` prints the counts.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${MUTANTS_DIR:-/tmp/sealcheck-mutants}
@@ -39,6 +42,8 @@ for f in $files; do
     out="$here/mutants.out/$(echo "$f" | tr / _)"
     mkdir -p "$out"
     echo "== $f"
-    cargo mutants --in-place --no-shuffle --timeout 300 --file "$f" --output "$out" --cargo-arg=--lib || true
+    # shellcheck disable=SC2046
+    cargo mutants --in-place --no-shuffle --timeout 300 --file "$f" --output "$out" --cargo-arg=--lib \
+        $([ -n "${MUTANTS_ITERATE:-}" ] && echo --iterate) || true
     git checkout --quiet -- .
 done
