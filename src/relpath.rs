@@ -255,6 +255,11 @@ mod collision_tests {
     }
 
     #[test]
+    fn debug_shows_the_display_form() {
+        assert_eq!(format!("{:?}", RelPath::new(b"a\nb".to_vec()).unwrap()), r#"RelPath("a\\nb")"#);
+    }
+
+    #[test]
     fn names_that_are_not_utf8_collide_by_ascii_case() {
         let mut p = [RelPath::new(b"A\xff".to_vec()).unwrap(), RelPath::new(b"a\xff".to_vec()).unwrap()];
         p.sort();
