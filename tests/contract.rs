@@ -188,6 +188,17 @@ const CASES: &[Case] = &[
         exit: 2,
         class: "",
     },
+    Case {
+        name: "raw CR in a name",
+        drift: |r| {
+            let mut m = std::fs::read(r.join("HASH_MANIFEST.txt")).unwrap();
+            m.extend_from_slice(format!("{}  late\rname\n", "a".repeat(64)).as_bytes());
+            std::fs::write(r.join("HASH_MANIFEST.txt"), m).unwrap()
+        },
+        args: &[],
+        exit: 2,
+        class: "",
+    },
     Case { name: "bad arguments", drift: |_| {}, args: &["--expect-tree", "xyz"], exit: 2, class: "" },
     Case { name: "missing pins file", drift: |_| {}, args: &["--pins", "/nonexistent/pins.json"], exit: 3, class: "" },
 ];

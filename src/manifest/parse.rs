@@ -116,6 +116,9 @@ pub enum LineError {
     /// A line longer than [`MAX_LINE_LEN`].
     #[error("line longer than {} bytes (refused unread)", MAX_LINE_LEN)]
     TooLong,
+    /// A carriage return written raw in a line (rule M13).
+    #[error("a raw carriage return in the line (expected it escaped as \\r, as sealcheck and GNU coreutils 9 write a name that holds one)")]
+    RawCr,
     /// The file name is not a safe packet-relative path.
     #[error("unsafe path: {0}")]
     Path(PathError),
