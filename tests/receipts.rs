@@ -88,6 +88,11 @@ print("ok")
     );
     let (code, text) = check(&receipt, &allowed, p.path());
     assert_eq!(code, 0, "{text}");
+    // The check's report says who signed it and how much was compared.
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["checks"]["receipt"]["signed"], true, "{text}");
+    assert!(report["checks"]["receipt"]["keyid"].as_str().unwrap().starts_with("SHA256:"));
+    assert!(report["checks"]["receipt"]["subjects"].as_u64().unwrap() >= 3, "{text}");
 }
 
 #[test]

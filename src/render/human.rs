@@ -283,10 +283,15 @@ pub fn write_receipt<W: Write + ?Sized>(w: &mut W, r: &Report) -> io::Result<()>
     }
 }
 
-/// Writes an `attest verify` report: each finding, then the verdict.
+/// Writes an `attest verify` report: each finding, what was checked, then
+/// the verdict.
 pub fn write_attest(w: &mut dyn Write, r: &Report) -> io::Result<()> {
     for f in &r.findings {
         write_finding(w, f)?;
+    }
+    if let Some(c) = &r.checks.receipt {
+        let by = c.keyid.as_deref().map_or_else(|| "no allowed signer".to_string(), |k| format!("signed by {k}"));
+        writeln!(w, "receipt {}: {by}; {} subjects compared with the packet", c.file, c.subjects)?;
     }
     writeln!(w, "{}", if r.status().is_pass() { "PASS" } else { "FAIL" })
 }

@@ -378,6 +378,12 @@ fn run_attest_verify(a: AttestVerifyArgs) -> Result<Status, Error> {
             let checked = sealcheck::receipt::check(&a.receipt, allowed.as_deref(), a.packet.as_deref())?;
             let mut report = Report::new("attest verify", date);
             report.findings = checked.findings;
+            report.checks.receipt = Some(sealcheck::report::sections::ReceiptCheck {
+                file: a.receipt.display().to_string(),
+                signed: checked.signer.is_some(),
+                keyid: checked.signer,
+                subjects: checked.subjects_checked,
+            });
             report.finish(Status::Pass);
             Ok(report)
         },
