@@ -250,4 +250,68 @@ mod tests {
         assert!(matches!(read(dir.path(), Kind::Pins), Err(Error::NotRegular { kind: "directory", .. })));
         assert_eq!(read(&target, Kind::Pins).unwrap(), b"x");
     }
+
+    #[test]
+    fn every_kind_has_its_documented_cap_and_name() {
+        let table = [
+            (Kind::Manifest, 4 << 30, "manifest"),
+            (Kind::TagFile, 16 << 20, "bag tag file"),
+            (Kind::Pins, 64 << 20, "pins file"),
+            (Kind::Report, 64 << 20, "report"),
+            (Kind::Snapshot, 64 << 20, "snapshot"),
+            (Kind::Document, 64 << 20, "document"),
+            (Kind::Receipt, 64 << 20, "receipt"),
+            (Kind::TokenList, 16 << 20, "token list"),
+            (Kind::AllowedSigners, 16 << 20, "allowed-signers file"),
+            (Kind::Mirror, 64 << 20, "mirror file"),
+            (Kind::Signature, 1 << 20, "signature"),
+            (Kind::Key, 1 << 20, "key file"),
+        ];
+        for (kind, cap, name) in table {
+            assert_eq!((kind.cap(), kind.describe()), (cap, name), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_input_of_exactly_the_cap_is_read_and_one_byte_more_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("k");
+        std::fs::write(&f, vec![b'k'; 1 << 20]).unwrap();
+        assert_eq!(read(&f, Kind::Key).unwrap().len(), 1 << 20);
+        std::fs::write(&f, vec![b'k'; (1 << 20) + 1]).unwrap();
+        let e = read(&f, Kind::Key).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { what: "key file", cap: 1048576, .. }), "{e:?}");
+    }
+
+    #[test]
+    fn an_input_that_grows_past_its_cap_after_it_was_opened_is_too_large() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("k");
+        std::fs::write(&f, b"k").unwrap();
+        let input = open(&f, Kind::Key).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&f).unwrap().write_all(&vec![b'k'; 2 << 20]).unwrap();
+        assert!(matches!(input.read_all(), Err(Error::TooLarge { what: "key file", .. })));
+    }
+
+    #[test]
+    fn a_read_that_fails_otherwise_is_an_io_error() {
+        // Reading the start of a process's memory fails with EIO: a regular
+        // file, under its cap, that cannot be read.
+        let e = read(Path::new("/proc/self/mem"), Kind::Key).unwrap_err();
+        assert!(matches!(e, Error::Io { .. }), "{e:?}");
+        let past = read_error("x", Kind::Pins, io::ErrorKind::FileTooLarge.into());
+        assert!(matches!(past, Error::TooLarge { what: "pins file", .. }));
+        assert!(matches!(read_error("x", Kind::Pins, io::ErrorKind::InvalidData.into()), Error::Io { .. }));
+    }
+
+    #[test]
+    fn text_inputs_are_utf8_or_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("t");
+        std::fs::write(&f, "caf\u{e9}\n").unwrap();
+        assert_eq!(read_text(&f, Kind::TokenList).unwrap(), "caf\u{e9}\n");
+        std::fs::write(&f, b"\xff").unwrap();
+        assert!(matches!(read_text(&f, Kind::TokenList), Err(Error::Malformed { .. })));
+    }
 }
