@@ -392,6 +392,32 @@ impl fmt::Debug for AnyDigest {
     }
 }
 
+/// A set of algorithms in one byte, for the one job per file (a `Vec`
+/// there costs an allocation and some 50 bytes per file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AlgoSet(u8);
+
+impl AlgoSet {
+    /// The set of `algos`.
+    pub fn of(algos: impl IntoIterator<Item = Algo>) -> AlgoSet {
+        AlgoSet(algos.into_iter().fold(0, |bits, a| bits | 1 << a as u8))
+    }
+
+    /// Its algorithms, in [`Algo::ALL`] order, as a fixed array and a
+    /// count (no allocation).
+    pub fn to_array(self) -> ([Algo; 5], usize) {
+        let mut out = [Algo::Sha256; 5];
+        let mut n = 0;
+        for a in Algo::ALL {
+            if self.0 & (1 << a as u8) != 0 {
+                out[n] = a;
+                n += 1;
+            }
+        }
+        (out, n)
+    }
+}
+
 /// One running hash of one algorithm.
 #[derive(Clone)]
 pub enum AlgoHasher {
@@ -484,6 +510,19 @@ impl MultiHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_algorithm_set_holds_exactly_its_members_in_a_fixed_order() {
+        assert_eq!(AlgoSet::default().to_array().1, 0);
+        let (a, n) = AlgoSet::of([Algo::Md5, Algo::Sha256, Algo::Md5, Algo::Blake3]).to_array();
+        assert_eq!(&a[..n], [Algo::Sha256, Algo::Blake3, Algo::Md5]);
+        for one in Algo::ALL {
+            let (a, n) = AlgoSet::of([one]).to_array();
+            assert_eq!(&a[..n], [one]);
+        }
+        let (a, n) = AlgoSet::of(Algo::ALL).to_array();
+        assert_eq!(&a[..n], Algo::ALL);
+    }
 
     const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diff::compare;
-use crate::digest::Algo;
+use crate::digest::{Algo, AlgoSet};
 use crate::drift::tree::{match_missing_and_extra, set_digests};
 use crate::drift::{diagnose, hint, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
@@ -94,7 +94,7 @@ impl VerifyOptions {
 struct Job<'a> {
     path: &'a RelPath,
     sealed: Option<&'a SealEntry>,
-    algos: Vec<Algo>,
+    algos: AlgoSet,
 }
 
 /// Verifies the packet at `root` against its seal, whatever its format.
@@ -174,7 +174,7 @@ fn verify_seal(
     }
 
     let index: HashMap<&[u8], usize> = seal.entries.iter().enumerate().map(|(i, e)| (e.path.as_bytes(), i)).collect();
-    let strong = seal.strong_algos();
+    let strong = AlgoSet::of(seal.strong_algos());
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.files.len());
     let mut present = vec![false; seal.entries.len()];
     for f in &tree.files {
@@ -183,9 +183,9 @@ fn verify_seal(
             &seal.entries[i]
         });
         let algos = match sealed {
-            Some(e) => e.algos(),
-            None if seal.scope.covers(&f.path) => strong.clone(),
-            None => Vec::new(),
+            Some(e) => AlgoSet::of(e.digests.iter().map(|d| d.digest.algo())),
+            None if seal.scope.covers(&f.path) => strong,
+            None => AlgoSet::default(),
         };
         jobs.push(Job { path: &f.path, sealed, algos });
     }
@@ -224,7 +224,10 @@ fn verify_seal(
     }
     let outcomes = engine.map(&jobs, |job, buf| {
         let outcome = match root_dir.open_file(job.path) {
-            Ok((file, meta)) => hash_open_with(file, &meta, buf, &job.algos),
+            Ok((file, meta)) => {
+                let (algos, n) = job.algos.to_array();
+                hash_open_with(file, &meta, buf, &algos[..n])
+            }
             Err(e) => Outcome::from(e),
         };
         if let Some(p) = &opts.progress {
