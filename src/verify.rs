@@ -173,12 +173,15 @@ fn verify_seal(
         }
     }
 
-    let index: HashMap<&[u8], usize> = seal.entries.iter().enumerate().map(|(i, e)| (e.path.as_bytes(), i)).collect();
+    // Seal entries are sorted by path, each once (Seal::new builds them from
+    // an ordered map): a binary search finds a file's entry with no index
+    // to build or hold.
+    let find = |path: &RelPath| seal.entries.binary_search_by(|e| e.path.cmp(path)).ok();
     let strong = AlgoSet::of(seal.strong_algos());
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.files.len());
     let mut present = vec![false; seal.entries.len()];
     for f in &tree.files {
-        let sealed = index.get(f.path.as_bytes()).map(|&i| {
+        let sealed = find(&f.path).map(|i| {
             present[i] = true;
             &seal.entries[i]
         });
