@@ -283,6 +283,9 @@ fn verify_report(a: &VerifyArgs, threads: Option<usize>, date: String) -> Result
         signature: signature_policy(&a.signature)?,
         minisign_key: a.signature.minisign_key.clone(),
         progress: None,
+        // Every sealed path is listed only where it is shown: JUnit's one
+        // test case per file, and a receipt's subjects.
+        list_sealed: a.attest.attest.is_some() || a.output.format() == FormatArg::Junit,
     };
     let (progress, drawer) = if a.output.format() == FormatArg::Human { crate::ui::progress() } else { (None, None) };
     let opts = VerifyOptions { progress: progress.clone(), ..opts };
@@ -479,6 +482,7 @@ fn run_rerun(a: RerunArgs, threads: Option<usize>) -> Result<Status, Error> {
                 pins,
                 signature: signature_policy(&a.signature)?,
                 minisign_key: a.signature.minisign_key.clone(),
+                list_sealed: a.attest.attest.is_some() || a.output.format() == FormatArg::Junit,
                 ..VerifyOptions::default()
             };
             let opts = RerunOptions { recorded, verify, mirror: a.mirror.clone() };
