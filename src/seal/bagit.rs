@@ -352,3 +352,126 @@ fn check_bagit_txt(body: &[u8]) -> Result<String, Error> {
     }
     Ok(version.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_lines_end_at_lf_cr_or_crlf() {
+        assert_eq!(tag_lines("a\nb\r\nc\rd"), ["a", "b", "c", "d"]);
+        assert_eq!(tag_lines("a\n"), ["a"]);
+        assert_eq!(tag_lines("a\n\nb\n"), ["a", "", "b"]);
+        assert!(tag_lines("").is_empty());
+    }
+
+    #[test]
+    fn paths_decode_exactly_three_escapes_and_refuse_or_count_other_percents() {
+        let mut n = 0;
+        assert_eq!(decode_path("a%0Ab%0dc%25d", false, &mut n).unwrap(), b"a\nb\rc%d");
+        assert_eq!(decode_path("plain", false, &mut n).unwrap(), b"plain");
+        assert_eq!(n, 0);
+        let e = decode_path("ab%41", false, &mut n).unwrap_err();
+        assert!(e.contains("at character 3"), "{e}");
+        assert!(decode_path("ab%", false, &mut n).is_err());
+        assert_eq!(decode_path("a%41%25b%", true, &mut n).unwrap(), b"a%41%b%");
+        assert_eq!(n, 2, "two literal '%' counted");
+    }
+
+    #[test]
+    fn a_bom_is_drift_of_the_seal_and_is_stripped() {
+        let mut findings = Vec::new();
+        assert_eq!(strip_bom("bagit.txt", b"abc", &mut findings), (&b"abc"[..], false));
+        assert!(findings.is_empty());
+        assert_eq!(strip_bom("bagit.txt", b"\xef\xbb\xbfabc", &mut findings), (&b"abc"[..], true));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].classes, [FindingClass::ManifestDrift, FindingClass::BomPrefix]);
+        assert!(findings[0].proof.as_deref().is_some_and(|p| !p.is_empty()));
+    }
+
+    const H: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+    fn manifest(text: &str, tag: bool) -> Result<Vec<Listed>, Error> {
+        parse_manifest(text.as_bytes(), "manifest-sha256.txt", Algo::Sha256, tag, 0, false, &mut 0)
+    }
+
+    fn line_of(e: Error) -> Option<usize> {
+        match e {
+            Error::MalformedSeal { line, .. } => line,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn manifest_lines_are_read_with_their_numbers_and_every_rule_holds() {
+        let got = manifest(&format!("{H}  data/a b\n{H}\tdata/%25c\n"), false).unwrap();
+        let paths: Vec<_> = got.iter().map(|l| (l.path.display(), l.sealed.line)).collect();
+        assert_eq!(paths, [("data/a b".to_string(), 1), ("data/%c".to_string(), 2)]);
+        assert_eq!(line_of(manifest(&format!("{H}  data/a\nnonsense\n"), false).unwrap_err()), Some(2));
+        assert_eq!(line_of(manifest(&format!("{H}  data/a\n{H}  data/a\n"), false).unwrap_err()), Some(2));
+        assert_eq!(line_of(manifest(&format!("{H}  bagit.txt\n"), false).unwrap_err()), Some(1), "not payload");
+        assert_eq!(line_of(manifest(&format!("{H}  data/x\n"), true).unwrap_err()), Some(1), "not a tag file");
+        assert_eq!(line_of(manifest(&format!("{H}  data/a\u{1}b\n"), false).unwrap_err()), Some(1));
+        assert_eq!(line_of(manifest("abc  data/a\n", false).unwrap_err()), Some(1));
+        assert!(manifest(&format!("{H}  bag-info.txt\n"), true).is_ok());
+    }
+
+    #[test]
+    fn bag_info_gives_the_oxum_and_refuses_a_repeated_reserved_label() {
+        let mut f = Vec::new();
+        let info = "Source-Organization: x\n  continued\nPayload-Oxum: 12.3\nContact: a\nContact: b\n";
+        assert_eq!(read_bag_info(info.as_bytes(), &mut f).unwrap().as_deref(), Some("12.3"));
+        assert_eq!(read_bag_info(b"Contact: a\n", &mut f).unwrap(), None);
+        let twice = read_bag_info(b"Payload-Oxum: 1.1\nPayload-Oxum: 1.1\n", &mut f).unwrap_err();
+        assert_eq!(line_of(twice), Some(2));
+        assert_eq!(line_of(read_bag_info(b" orphan continuation\n", &mut f).unwrap_err()), Some(1));
+        assert_eq!(line_of(read_bag_info(b"no colon\n", &mut f).unwrap_err()), Some(1));
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn a_directory_is_a_bag_when_it_holds_bagit_txt() {
+        let d = tempfile::tempdir().unwrap();
+        assert!(!is_bag(d.path()));
+        std::fs::write(d.path().join("bagit.txt"), b"").unwrap();
+        assert!(is_bag(d.path()));
+    }
+
+    #[test]
+    fn a_small_bag_is_read_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let put = |n: &str, b: &[u8]| {
+            let p = d.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b).unwrap();
+        };
+        put("data/a.txt", b"abc");
+        put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+        put("manifest-sha256.txt", format!("{H}  data/a.txt\n").as_bytes());
+        put("bag-info.txt", b"Payload-Oxum: 3.1\n");
+        let tm = format!(
+            "{}  bagit.txt\n{}  manifest-sha256.txt\n{}  bag-info.txt\n",
+            Digest::of(&std::fs::read(d.path().join("bagit.txt")).unwrap()).to_hex(),
+            Digest::of(&std::fs::read(d.path().join("manifest-sha256.txt")).unwrap()).to_hex(),
+            Digest::of(&std::fs::read(d.path().join("bag-info.txt")).unwrap()).to_hex(),
+        );
+        put("tagmanifest-sha256.txt", tm.as_bytes());
+        let root = Root::open(d.path()).unwrap();
+        let seal = read(&root, false).unwrap();
+        let paths: Vec<String> = seal.entries.iter().map(|e| e.path.display()).collect();
+        assert_eq!(paths, ["bag-info.txt", "bagit.txt", "data/a.txt", "manifest-sha256.txt"]);
+        assert_eq!(
+            seal.subject_file().inside.as_ref().map(RelPath::display).as_deref(),
+            Some("tagmanifest-sha256.txt")
+        );
+        assert_eq!(seal.bag.as_ref().and_then(|b| b.oxum_declared.clone()).as_deref(), Some("3.1"));
+        assert!(seal.findings.is_empty(), "{:?}", seal.findings);
+        // A BOM before the payload manifest: read on, and said.
+        put("manifest-sha256.txt", format!("\u{feff}{H}  data/a.txt\n").as_bytes());
+        let seal = read(&root, false).unwrap();
+        assert!(seal.findings.iter().any(|f| f.classes.contains(&FindingClass::BomPrefix)));
+        // No bagit.txt: not read as a bag at all.
+        std::fs::remove_file(d.path().join("bagit.txt")).unwrap();
+        assert!(read(&root, false).is_err());
+    }
+}

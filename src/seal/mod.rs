@@ -234,6 +234,7 @@ pub struct Seal {
 }
 
 /// A digest read from a seal file, before the shared checks.
+#[derive(Debug)]
 pub(crate) struct Listed {
     pub path: RelPath,
     pub sealed: SealedDigest,
