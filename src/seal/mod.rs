@@ -365,3 +365,83 @@ impl Seal {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsio::Root;
+
+    /// The seal of `files` (name, bytes) and a manifest `name` with `text`,
+    /// read as `verify` reads it.
+    fn seal_of(files: &[(&str, &[u8])], name: &str, text: &str) -> (tempfile::TempDir, Seal) {
+        let d = tempfile::tempdir().unwrap();
+        for (n, b) in files {
+            let p = d.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b).unwrap();
+        }
+        std::fs::write(d.path().join(name), text).unwrap();
+        let opts = ReadOptions { manifest: Some(d.path().join(name)), ..ReadOptions::default() };
+        let loc = locate(d.path(), &opts).unwrap();
+        let seal = read(&Root::open(d.path()).unwrap(), &loc, &opts).unwrap();
+        (d, seal)
+    }
+
+    #[test]
+    fn formats_and_scopes_are_named_and_bounded() {
+        assert_eq!((Format::Sums.name(), Format::Bagit.name()), ("sums", "bagit"));
+        let p = |s: &str| RelPath::new(s.as_bytes().to_vec()).unwrap();
+        assert!(Scope::Tree.covers(&p("bagit.txt")) && Scope::Tree.covers(&p("data/x")));
+        assert!(Scope::Bag.covers(&p("data/x")));
+        assert!(!Scope::Bag.covers(&p("bagit.txt")) && !Scope::Bag.covers(&p("datax")));
+    }
+
+    #[test]
+    fn an_entry_knows_its_digests_and_which_bytes_match_them() {
+        let abc = Digest::of(b"abc").to_hex();
+        let (_d, seal) = seal_of(&[("a", b"abc")], "HASH_MANIFEST.txt", &format!("{abc}  a\n"));
+        let e = &seal.entries[0];
+        assert_eq!(e.sha256(), Some(Digest::of(b"abc")));
+        assert_eq!(e.algos(), [Algo::Sha256]);
+        assert!(e.matches(b"abc"));
+        assert!(!e.matches(b"abd"));
+        assert_eq!(seal.algos(), [Algo::Sha256]);
+        assert_eq!(seal.strong_algos(), [Algo::Sha256]);
+    }
+
+    #[test]
+    fn the_sealed_tree_digest_is_the_canonical_manifests_whatever_the_form() {
+        let (abc, xyz) = (Digest::of(b"abc").to_hex(), Digest::of(b"xyz").to_hex());
+        let files: &[(&str, &[u8])] = &[("a", b"abc"), ("b", b"xyz")];
+        let canonical = format!("{abc}  a\n{xyz}  b\n");
+        let (_d, seal) = seal_of(files, "HASH_MANIFEST.txt", &canonical);
+        assert_eq!(seal.sealed_tree_sha256(), Some(Digest::of(canonical.as_bytes())));
+        // GNU's binary marker, another order: another file, the same sealed tree.
+        let gnu = format!("{xyz} *b\n{abc} *a\n");
+        let (_d, seal) = seal_of(files, "SHA256SUMS", &gnu);
+        assert_ne!(seal.files[0].sha256, Digest::of(canonical.as_bytes()));
+        assert_eq!(seal.sealed_tree_sha256(), Some(Digest::of(canonical.as_bytes())));
+        // A seal without SHA-256 has no tree digest of that kind.
+        let h512 = |b: &[u8]| Algo::Sha512.digest(b).to_hex();
+        let (_d, seal) = seal_of(files, "SHA512SUMS", &format!("{}  a\n{}  b\n", h512(b"abc"), h512(b"xyz")));
+        assert_eq!(seal.sealed_tree_sha256(), None);
+        assert_eq!((seal.algos(), seal.strong_algos()), (vec![Algo::Sha512], vec![Algo::Sha512]));
+    }
+
+    #[test]
+    fn weak_digests_count_among_a_seals_algorithms_but_never_as_strong_ones() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("data")).unwrap();
+        std::fs::write(d.path().join("data/a"), b"abc").unwrap();
+        std::fs::write(d.path().join("bagit.txt"), b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+            .unwrap();
+        let md5 = Algo::Md5.digest(b"abc").to_hex();
+        std::fs::write(d.path().join("manifest-md5.txt"), format!("{md5}  data/a\n")).unwrap();
+        std::fs::write(d.path().join("manifest-sha256.txt"), format!("{}  data/a\n", Digest::of(b"abc").to_hex()))
+            .unwrap();
+        let seal = bagit::read(&Root::open(d.path()).unwrap(), false).unwrap();
+        assert_eq!(seal.algos(), [Algo::Sha256, Algo::Md5]);
+        assert_eq!(seal.strong_algos(), [Algo::Sha256]);
+        assert_eq!(seal.entries[0].algos(), [Algo::Sha256, Algo::Md5], "strongest first");
+    }
+}
