@@ -2,9 +2,11 @@
 # Side-by-side timing of sealcheck and the peers that are installed, on
 # deterministic corpora built under DIR (default /tmp/sealcheck-bench).
 #
-#   bash benches/compare.sh [DIR] [--runs N] [--scaling] [--scaling-1m] [--only large|small|mixed|drift]...
+#   bash benches/compare.sh [DIR] [--runs N] [--scaling] [--scaling-1m] [--cold] [--only large|small|mixed|drift]...
 #
 # Warm page cache: each command runs once untimed, then N times (default 5);
+# with --cold, the page cache is dropped (sync; echo 3 > drop_caches, as
+# root) before every timed run instead, and there is no untimed run;
 # the table gives the median wall time, the ratio peer/sealcheck (above 1
 # means sealcheck is faster) and the peak RSS. A missing peer is reported,
 # never an error. Peers: GNU sha256sum, rhash, hashdeep (Debian packages
@@ -15,16 +17,22 @@ dir=/tmp/sealcheck-bench
 runs=5
 scaling=0
 scaling_1m=0
+cold=0
 only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --scaling) scaling=1; shift ;;
     --scaling-1m) scaling=1; scaling_1m=1; shift ;;
+    --cold) cold=1; shift ;;
     --only) only="$only $2"; shift 2 ;;
     *) dir=$1; shift ;;
   esac
 done
+if [ "$cold" = 1 ] && ! { sync && echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; then
+  echo "compare.sh: --cold needs to write /proc/sys/vm/drop_caches (run as root); this machine does not allow it" >&2
+  exit 2
+fi
 mkdir -p "$dir"
 (cd "$here" && cargo build --release --quiet)
 sc="$here/target/release/sealcheck"
@@ -37,10 +45,11 @@ for tool in sha256sum rhash hashdeep bagit.py openssl; do have "$tool" || missin
 # measure DIR CMD...: runs CMD in DIR; prints "median_seconds peak_rss_kib"
 measure() {
   local where=$1; shift
-  (cd "$where" && "$@" > /dev/null 2>&1) || true
+  [ "$cold" = 1 ] || (cd "$where" && "$@" > /dev/null 2>&1) || true
   local times=() rss=0
   for _ in $(seq "$runs"); do
     local out
+    [ "$cold" = 1 ] && sync && echo 3 > /proc/sys/vm/drop_caches
     (cd "$where" && /usr/bin/time -o "$dir/.time" -f "%e %M" "$@" > /dev/null 2>&1) || true
     out=$(tail -1 "$dir/.time")
     times+=("${out% *}")
@@ -123,18 +132,20 @@ scale_runs() {
   [ "$scaling_1m" = 1 ] && sizes+=(1000000)
   echo
   echo "## scaling (files of 100 bytes)"
-  row "files" "median s" "us/file" ""
+  row "files, command" "median s" "us/file" "peak RSS"
   for n in "${sizes[@]}"; do
     python3 "$here/benches/make_corpora.py" "$dir" "scale-$n"
     [ -f "$dir/scale-$n/HASH_MANIFEST.txt" ] || "$sc" seal "$dir/scale-$n" > /dev/null 2>&1
-    read -r t _ < <(measure "$dir/scale-$n" "$sc" verify .)
-    row "$n" "$t" "$(awk -v t="$t" -v n="$n" 'BEGIN {printf "%.2f", t / n * 1e6}')" ""
+    read -r t r < <(measure "$dir/scale-$n" "$sc" verify .)
+    row "$n verify" "$t" "$(awk -v t="$t" -v n="$n" 'BEGIN {printf "%.2f", t / n * 1e6}')" "$((r / 1024)) MiB"
+    read -r t r < <(measure "$dir/scale-$n" "$sc" seal --stdout .)
+    row "$n seal" "$t" "$(awk -v t="$t" -v n="$n" 'BEGIN {printf "%.2f", t / n * 1e6}')" "$((r / 1024)) MiB"
   done
 }
 
 echo "# sealcheck vs peers: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), sha256 backend $("$sc" --version --verbose | sed -n 's/sha256 backend: //p')"
 echo "# $("$sc" --version); $(sha256sum --version | head -1); $(rhash --version 2>/dev/null || echo 'rhash missing'); hashdeep $(hashdeep -V 2>/dev/null || echo missing); bagit $(python3 -c 'import bagit; print(bagit.VERSION)' 2>/dev/null || echo missing); $(openssl version 2>/dev/null || echo 'openssl missing')"
-echo "# median of $runs warm runs"
+if [ "$cold" = 1 ]; then echo "# median of $runs runs, page cache dropped before each"; else echo "# median of $runs warm runs"; fi
 wanted() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 for c in large small mixed; do
   if wanted "$c"; then prepare "$c"; report "$c"; fi
