@@ -430,6 +430,46 @@ mod tests {
     }
 
     #[test]
+    fn bagit_txt_holds_exactly_its_two_declarations() {
+        assert_eq!(check_bagit_txt(b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n").unwrap(), "1.0");
+        assert_eq!(check_bagit_txt(b"BagIt-Version: 0.97\r\nTag-File-Character-Encoding: UTF-8\r\n").unwrap(), "0.97");
+        for (bad, line) in [
+            (&b"BagIt-Version: 1.0\n"[..], Some(1)),
+            (b"BagIt-Version: 2.0\nTag-File-Character-Encoding: UTF-8\n", Some(1)),
+            (b"Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", Some(1)),
+            (b"BagIt-Version: 1.0\nTag-File-Character-Encoding: latin-1\n", Some(2)),
+            (b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\nmore\n", Some(3)),
+        ] {
+            assert_eq!(line_of(check_bagit_txt(bad).unwrap_err()), line, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn the_payload_oxum_is_checked_and_never_passes_a_failed_run() {
+        let facts = |oxum: Option<&str>| BagFacts { oxum_declared: oxum.map(str::to_string), ..BagFacts::default() };
+        let (c, f) = check(&facts(Some("12.3")), 3, 12, true);
+        assert!(f.is_none());
+        assert_eq!((c.payload_oxum_matches, c.verdict), (Some(true), Some(Verdict::Pass)));
+        assert_eq!(c.payload_oxum_actual, "12.3");
+        let (c, f) = check(&facts(Some("12.3")), 3, 13, true);
+        let f = f.expect("an Oxum that differs is a finding");
+        assert_eq!(f.classes, [FindingClass::EditedContent]);
+        assert!(f.proof.as_deref().is_some_and(|p| p.contains("13 bytes")));
+        assert_eq!((c.payload_oxum_matches, c.verdict), (Some(false), Some(Verdict::Fail)));
+        let (c, f) = check(&facts(None), 3, 12, true);
+        assert!(f.is_none());
+        assert_eq!((c.payload_oxum_matches, c.verdict), (None, Some(Verdict::Pass)));
+        assert_eq!(check(&facts(Some("12.3")), 3, 12, false).0.verdict, Some(Verdict::Fail), "a red run stays red");
+    }
+
+    #[test]
+    fn a_repeated_reserved_label_says_whether_its_value_changed() {
+        let e = |t: &[u8]| read_bag_info(t, &mut Vec::new()).unwrap_err().to_string();
+        assert!(e(b"Bag-Count: 1\nBag-Count: 1\n").contains("it is repeated"));
+        assert!(e(b"Bag-Count: 1\nBag-Count: 2\n").contains("given again with another value"));
+    }
+
+    #[test]
     fn a_directory_is_a_bag_when_it_holds_bagit_txt() {
         let d = tempfile::tempdir().unwrap();
         assert!(!is_bag(d.path()));
@@ -466,10 +506,28 @@ mod tests {
         );
         assert_eq!(seal.bag.as_ref().and_then(|b| b.oxum_declared.clone()).as_deref(), Some("3.1"));
         assert!(seal.findings.is_empty(), "{:?}", seal.findings);
-        // A BOM before the payload manifest: read on, and said.
+        assert!(seal.files.iter().all(|f| !f.drift.bom));
+        assert!(seal.bag.as_ref().unwrap().warnings.is_empty());
+        // A BOM before the payload manifest or bagit.txt: read on, said,
+        // and marked on that seal file alone.
         put("manifest-sha256.txt", format!("\u{feff}{H}  data/a.txt\n").as_bytes());
         let seal = read(&root, false).unwrap();
         assert!(seal.findings.iter().any(|f| f.classes.contains(&FindingClass::BomPrefix)));
+        let bom: Vec<String> = seal.files.iter().filter(|f| f.drift.bom).map(|f| f.shown.clone()).collect();
+        assert_eq!(bom, ["manifest-sha256.txt"]);
+        put("manifest-sha256.txt", format!("{H}  data/a.txt\n").as_bytes());
+        put("bagit.txt", b"\xef\xbb\xbfBagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+        let seal = read(&root, false).unwrap();
+        let bom: Vec<String> = seal.files.iter().filter(|f| f.drift.bom).map(|f| f.shown.clone()).collect();
+        assert_eq!(bom, ["bagit.txt"]);
+        put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+        // Literal '%' read leniently: counted, and the bag says so.
+        put("data/a%41.txt", b"abc");
+        put("manifest-sha256.txt", format!("{H}  data/a.txt\n{H}  data/a%41.txt\n").as_bytes());
+        assert!(read(&root, false).is_err());
+        let seal = read(&root, true).unwrap();
+        let w = &seal.bag.as_ref().unwrap().warnings;
+        assert!(w.len() == 1 && w[0].starts_with("1 '%' sequences"), "{w:?}");
         // No bagit.txt: not read as a bag at all.
         std::fs::remove_file(d.path().join("bagit.txt")).unwrap();
         assert!(read(&root, false).is_err());
