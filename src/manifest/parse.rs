@@ -491,6 +491,7 @@ mod tests {
         assert!(!looks_tagged(b"abcd  name"), "a word without a parenthesis");
         assert!(!looks_tagged(b"(name) = 00"), "a parenthesis without a word");
         assert!(!looks_tagged(format!("{H} (name)").as_bytes()), "a digest, then a name in parentheses");
+        assert!(looks_tagged(b"abc (name) = 00"), "a hex-looking word of no digest's length is an algorithm word");
     }
 
     fn ok(line: &str) -> (Vec<u8>, LineForm) {
