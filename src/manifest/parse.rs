@@ -415,6 +415,9 @@ mod tests {
         let h512 = "ab".repeat(64);
         let line = format!("{h512}  name");
         assert_eq!(parse_line_as(line.as_bytes(), None).unwrap().digest.algo(), Algo::Sha512);
+        // Past the SHA-256 fast path too: the marker of a SHA-512 line.
+        let line = format!("{h512} *name");
+        assert_eq!(parse_line_as(line.as_bytes(), None).unwrap().form, LineForm::Untagged { binary: true });
         let line = format!("{H}  name");
         assert_eq!(parse_line_as(line.as_bytes(), None).unwrap().digest.algo(), Algo::Sha256);
     }
