@@ -444,6 +444,10 @@ mod tests {
         at_cap.extend_from_slice(b"\r\n");
         let got = lines_of(LineReader::new(&at_cap[..]));
         assert!(matches!(got.as_slice(), [Ok(l)] if l.len() == MAX_LINE_LEN), "a line of exactly the cap is read");
+        // The same line arriving in many small reads.
+        let mut r = LineReader::new(io::BufReader::with_capacity(4096, &at_cap[..]));
+        let (_, line) = r.next_line().unwrap().unwrap();
+        assert_eq!(line.map(|(l, _)| l.len()), Ok(MAX_LINE_LEN), "read in pieces, the cap is the same");
         let mut over = vec![b'x'; MAX_LINE_LEN + 1];
         over.extend_from_slice(b"\n");
         assert_eq!(lines_of(LineReader::new(&over[..])), [Err(LineError::TooLong)]);
