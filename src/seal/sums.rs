@@ -236,5 +236,13 @@ mod tests {
         // Another error opening it is that error, not "no manifest".
         let dir_as_manifest = ManifestLocation::given(root_dir.path(), elsewhere.path()).unwrap();
         assert!(!matches!(read(&root, &dir_as_manifest, None), Err(Error::NoManifest(_)) | Ok(_)));
+        // A path through a regular file (ENOTDIR) is an I/O error, not "no manifest".
+        std::fs::write(elsewhere.path().join("afile"), b"x").unwrap();
+        let through = ManifestLocation::given(root_dir.path(), &elsewhere.path().join("afile/SUMS")).unwrap();
+        assert!(
+            matches!(read(&root, &through, None), Err(Error::Io { .. })),
+            "{:?}",
+            read(&root, &through, None).err()
+        );
     }
 }
