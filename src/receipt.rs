@@ -75,6 +75,11 @@ fn default_resource(report: &Report) -> String {
         .unwrap_or_default()
 }
 
+/// The absolute `file://` URL of the file at `path`, when it resolves.
+pub fn file_url(path: &Path) -> Option<String> {
+    std::fs::canonicalize(path).ok().and_then(|abs| url::Url::from_file_path(abs).ok()).map(|u| u.to_string())
+}
+
 /// A receipt of one run, written as a stream: the subjects are serialized
 /// one at a time from the report, so a packet of a million files never
 /// has its statement built whole, in memory, as a tree or as bytes.
@@ -124,10 +129,7 @@ impl<'a> Receipt<'a> {
         for sig in [&report.checks.signature, &report.checks.minisign].into_iter().flatten().filter(|s| s.checked) {
             if let Ok(bytes) = std::fs::read(&sig.file) {
                 // A resource descriptor's uri: the file's absolute file:// URL.
-                let uri = std::fs::canonicalize(&sig.file)
-                    .ok()
-                    .and_then(|abs| url::Url::from_file_path(abs).ok())
-                    .map_or_else(|| sig.file.clone(), |u| u.to_string());
+                let uri = file_url(Path::new(&sig.file)).unwrap_or_else(|| sig.file.clone());
                 input_attestations.push(json!({"uri": uri, "digest": {"sha256": Digest::of(&bytes).to_hex()}}));
             }
         }

@@ -626,11 +626,7 @@ fn readback_report(a: ReadbackArgs, date: String) -> Result<Report, Error> {
     // The resource read: the URL as the leg shows it (no query string, no
     // credentials), or the file's absolute file:// URL.
     let leg = match &a_from_file {
-        Some(f) if f.as_os_str() != "-" => std::fs::canonicalize(f)
-            .ok()
-            .and_then(|abs| url::Url::from_file_path(abs).ok())
-            .map(|u| u.to_string())
-            .unwrap_or_else(|| check.leg.clone()),
+        Some(f) if f.as_os_str() != "-" => sealcheck::receipt::file_url(f).unwrap_or_else(|| check.leg.clone()),
         _ => check.leg.clone(),
     };
     report.checks.readback = Some(check);
