@@ -6,6 +6,10 @@
 #   MUTANTS_ITERATE=1 sh scripts/mutants.sh FILE...
 #                                        test again only the mutants a previous
 #                                        run of FILE did not catch (--iterate)
+#   MUTANTS_TESTS="drift_props contract" sh scripts/mutants.sh FILE...
+#                                        also run these integration tests for
+#                                        each mutant (modules whose behaviour
+#                                        the unit tests alone do not pin)
 #
 # cargo-mutants copies the tree it tests, and refuses names that are not
 # UTF-8, which the probe fixtures hold on purpose. So the script clones the
@@ -42,8 +46,15 @@ for f in $files; do
     out="$here/mutants.out/$(echo "$f" | tr / _)"
     mkdir -p "$out"
     echo "== $f"
-    # shellcheck disable=SC2046
-    cargo mutants --in-place --no-shuffle --timeout 60 --file "$f" --output "$out" --cargo-arg=--lib \
+    scope="--cargo-arg=--lib"
+    timeout=60
+    if [ -n "${MUTANTS_TESTS:-}" ]; then
+        scope="--cargo-test-arg=--lib"
+        for t in $MUTANTS_TESTS; do scope="$scope --cargo-test-arg=--test=$t"; done
+        timeout=240
+    fi
+    # shellcheck disable=SC2046,SC2086
+    cargo mutants --in-place --no-shuffle --timeout "$timeout" --file "$f" --output "$out" $scope \
         $([ -n "${MUTANTS_ITERATE:-}" ] && echo --iterate) || true
     git checkout --quiet -- .
 done
