@@ -49,8 +49,8 @@ for f in $files; do
     scope="--cargo-arg=--lib"
     timeout=60
     if [ -n "${MUTANTS_TESTS:-}" ]; then
-        scope="--cargo-test-arg=--lib"
-        for t in $MUTANTS_TESTS; do scope="$scope --cargo-test-arg=--test=$t"; done
+        scope="--cargo-arg=--lib"
+        for t in $MUTANTS_TESTS; do scope="$scope --cargo-arg=--test=$t"; done
         timeout=240
     fi
     # shellcheck disable=SC2046,SC2086
