@@ -112,9 +112,47 @@ fn parse_hex(hex: &[u8], any_case: bool) -> Result<Digest, DigestError> {
     Ok(Digest(out))
 }
 
+/// Each byte's value as a hex digit; `INVALID` for a byte that is not one.
+/// Uppercase digits carry `UPPER` as well.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => (b - b'A' + 10) | UPPER,
+            _ => INVALID,
+        };
+        c += 1;
+    }
+    t
+};
+const INVALID: u8 = 0x80;
+const UPPER: u8 = 0x40;
+
 /// Decodes `hex` (twice `out`'s length) into `out`, saying precisely which
 /// character is wrong. (The `hex` crate's errors name no position.)
 fn decode_hex(hex: &[u8], any_case: bool, out: &mut [u8]) -> Result<(), DigestError> {
+    // The fast path: one table lookup a digit, one test at the end. A
+    // manifest holds a digest a line, so this is most of parsing one.
+    let refused = if any_case { INVALID } else { INVALID | UPPER };
+    let mut seen = 0u8;
+    for (pair, o) in hex.chunks_exact(2).zip(out.iter_mut()) {
+        let (hi, lo) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
+        seen |= hi | lo;
+        *o = (hi & 0x0f) << 4 | (lo & 0x0f);
+    }
+    if seen & refused == 0 && hex.len() == out.len() * 2 {
+        return Ok(());
+    }
+    out.fill(0);
+    decode_hex_precisely(hex, any_case, out)
+}
+
+/// The slow path of [`decode_hex`]: the same result, or the first wrong
+/// character and where it is.
+fn decode_hex_precisely(hex: &[u8], any_case: bool, out: &mut [u8]) -> Result<(), DigestError> {
     for (i, &c) in hex.iter().enumerate() {
         let v = match c {
             b'0'..=b'9' => c - b'0',
@@ -510,6 +548,41 @@ impl MultiHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table's fast path gives what the precise loop gives, for every
+    /// byte at every position of a two-digit string and of a full digest:
+    /// the same value, or the same error at the same place.
+    #[test]
+    fn the_fast_hex_path_agrees_with_the_precise_one() {
+        let check = |hex: &[u8], any_case: bool| {
+            let (mut fast, mut slow) = (vec![0u8; hex.len() / 2], vec![0u8; hex.len() / 2]);
+            let (a, b) = (decode_hex(hex, any_case, &mut fast), decode_hex_precisely(hex, any_case, &mut slow));
+            assert_eq!(a, b, "{hex:?} any_case={any_case}");
+            if a.is_ok() {
+                assert_eq!(fast, slow, "{hex:?}");
+            }
+        };
+        for any_case in [false, true] {
+            for x in 0..=255u8 {
+                for y in [b'0', b'a', b'F', b'g', x] {
+                    check(&[x, y], any_case);
+                    check(&[y, x], any_case);
+                }
+                let mut long = *b"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+                for at in [0, 1, 31, 62, 63] {
+                    let keep = long[at];
+                    long[at] = x;
+                    check(&long, any_case);
+                    long[at] = keep;
+                }
+            }
+        }
+        assert_eq!(
+            Digest::from_hex_any_case(b"BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD")
+                .map(|d| d.to_hex()),
+            Ok("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_string())
+        );
+    }
 
     #[test]
     fn an_algorithm_set_holds_exactly_its_members_in_a_fixed_order() {

@@ -177,17 +177,22 @@ fn verify_seal(
         }
     }
 
-    // Seal entries are sorted by path, each once (Seal::new builds them from
-    // an ordered map): a binary search finds a file's entry with no index
-    // to build or hold.
-    let find = |path: &RelPath| seal.entries.binary_search_by(|e| e.path.cmp(path)).ok();
+    // Seal entries and walked files are both sorted by path, each once
+    // (Seal::new and the walk sort them): one merge pairs them, with no
+    // index to build or hold.
+    debug_assert!(tree.files.windows(2).all(|w| w[0].path < w[1].path), "the walk sorts its files");
+    debug_assert!(seal.entries.windows(2).all(|w| w[0].path < w[1].path), "Seal::new sorts its entries");
     let strong = AlgoSet::of(seal.strong_algos());
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.files.len());
     let mut present = vec![false; seal.entries.len()];
+    let mut next = 0;
     for f in &tree.files {
-        let sealed = find(&f.path).map(|i| {
-            present[i] = true;
-            &seal.entries[i]
+        while next < seal.entries.len() && seal.entries[next].path < f.path {
+            next += 1;
+        }
+        let sealed = (next < seal.entries.len() && seal.entries[next].path == f.path).then(|| {
+            present[next] = true;
+            &seal.entries[next]
         });
         let algos = match sealed {
             Some(e) => AlgoSet::of(e.digests.iter().map(|d| d.digest.algo())),

@@ -22,7 +22,6 @@ pub mod bagit;
 pub mod sums;
 pub mod write;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::digest::{Algo, AnyDigest};
@@ -272,9 +271,16 @@ impl Seal {
         findings: Vec<Finding>,
         bag: Option<bagit::BagFacts>,
     ) -> Result<Seal, Error> {
-        let mut by_path: BTreeMap<RelPath, Vec<SealedDigest>> = BTreeMap::new();
+        // A stable sort: a manifest is usually in order already, which makes
+        // this one pass; a path listed again keeps its lines in order.
+        let mut listed = listed;
+        listed.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut by_path: Vec<(RelPath, Vec<SealedDigest>)> = Vec::with_capacity(listed.len());
         for l in listed {
-            by_path.entry(l.path).or_default().push(l.sealed);
+            match by_path.last_mut() {
+                Some((path, digests)) if *path == l.path => digests.push(l.sealed),
+                _ => by_path.push((l.path, vec![l.sealed])),
+            }
         }
         let mut entries = Vec::with_capacity(by_path.len());
         for (path, mut digests) in by_path {
