@@ -101,6 +101,24 @@ struct Job<'a> {
     algos: AlgoSet,
 }
 
+/// Every directory `paths` lie in, each once, in order: `a/b/c` gives `a`
+/// and `a/b`.
+fn ancestors<'a>(paths: impl Iterator<Item = &'a RelPath>) -> Vec<RelPath> {
+    let mut dirs: Vec<&[u8]> = Vec::new();
+    for p in paths {
+        let b = p.as_bytes();
+        for (i, _) in b.iter().enumerate().filter(|(_, &c)| c == b'/') {
+            // Paths come sorted, so most ancestors repeat the last ones seen.
+            if !dirs.iter().rev().take(8).any(|d| *d == &b[..i]) {
+                dirs.push(&b[..i]);
+            }
+        }
+    }
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs.into_iter().map(|d| RelPath::new(d.to_vec()).expect("a prefix of a packet path is one")).collect()
+}
+
 /// Verifies the packet at `root` against its seal, whatever its format.
 pub fn verify(root: &Path, opts: &VerifyOptions, date: String) -> Result<Report, Error> {
     let root_dir = Root::open(root).map_err(|e| match e.kind() {
@@ -344,6 +362,24 @@ fn verify_seal(
                 "changed after it was hashed, before the run ended",
             );
             f.proof = Some("its size, mtime or inode after the run differ from when it was hashed".to_string());
+            findings.push(f);
+        }
+    }
+    // Every directory the hashed files lie in is still a directory, not a
+    // symlink: the re-stat above resolves the rest of a path, so without
+    // this a directory swapped for a symlink to its moved self would pass.
+    let dirs = ancestors(stamps.iter().map(|(p, _)| *p));
+    let still_dirs = engine.map(&dirs, |dir, _| root_dir.stamp(dir).is_ok_and(|s| s.is_dir()));
+    for (dir, ok) in dirs.iter().zip(still_dirs) {
+        if !ok {
+            unmodified = false;
+            counts.changed_while_reading += 1;
+            let mut f = Finding::new(
+                dir.display(),
+                FindingClass::ChangedWhileReading,
+                "a directory of hashed files was replaced while the packet was verified",
+            );
+            f.proof = Some("lstat at the end of the run no longer gives a directory at this path".to_string());
             findings.push(f);
         }
     }

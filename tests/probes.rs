@@ -44,7 +44,7 @@ fn probe_with(mut cmd: Command, name: &str, packet: &Path, extra: &[&str]) -> Ou
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("{name}: still running after 10 s: a hang");
+            panic!("{name}: still running after {:?}: a hang", common::HANG);
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -239,6 +239,50 @@ fn a_file_that_changes_while_hashed_is_caught() {
     // so a build without the re-check fails here.
     assert_eq!(f.classes[0], sealcheck::FindingClass::ChangedWhileReading, "{f:?}");
     assert!(!report.self_check.any_fail_open);
+}
+
+/// A directory whose files were already hashed is moved out of the packet
+/// and a symlink to it put in its place while the run goes on. Every file
+/// is still the same inode through the symlink, so only the end-of-run
+/// check that each directory is still a directory can see it.
+#[test]
+fn a_directory_swapped_for_a_symlink_mid_run_is_caught() {
+    let p = sealed();
+    // Hashed last (path order, one thread) and slow to hash: a sparse GiB.
+    let big = std::fs::File::create(p.path().join("zz.bin")).unwrap();
+    big.set_len(1 << 30).unwrap();
+    drop(big);
+    common::sealcheck().arg("seal").arg("--reseal").arg(p.path()).assert().success();
+    let outside = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("sealcheck"))
+        .args(["--threads", "1", "verify"])
+        .arg(p.path())
+        .arg("--json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until zz.bin is open: sub/ is hashed by then.
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let deadline = Instant::now() + common::HANG;
+    let is_open = || {
+        std::fs::read_dir(&fds)
+            .map(|d| d.flatten().any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l.ends_with("zz.bin"))))
+            .unwrap_or(false)
+    };
+    while !is_open() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before zz.bin was seen open");
+        assert!(Instant::now() < deadline, "zz.bin never opened");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::fs::rename(p.path().join("sub"), outside.path().join("sub")).unwrap();
+    symlink(outside.path().join("sub"), p.path().join("sub")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: sealcheck::Report = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let f = report.findings.iter().find(|f| f.path == "sub").expect("the swapped directory is named");
+    assert_eq!(f.classes, [sealcheck::FindingClass::ChangedWhileReading], "{f:?}");
+    assert!(!report.self_check.packet_unmodified);
 }
 
 #[test]

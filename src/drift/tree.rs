@@ -151,3 +151,96 @@ pub fn set_digests(f: &mut Finding, entry: &SealEntry, found: Option<&Hashed>) {
     }
     f.actual_sha256 = found.map(|h| h.digest.to_hex());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsio::Stamp;
+    use crate::seal::SealedDigest;
+    use crate::Digest;
+
+    fn entry(path: &str, bytes: &[u8]) -> SealEntry {
+        let digest = Digest::of(bytes).into();
+        SealEntry { path: rel(path), digests: vec![SealedDigest { digest, file: 0, line: 1 }] }
+    }
+
+    fn rel(path: &str) -> RelPath {
+        RelPath::new(path.as_bytes().to_vec()).unwrap()
+    }
+
+    fn hashed(bytes: &[u8]) -> Hashed {
+        let stamp = Stamp { size: bytes.len() as u64, mtime_ns: 0, ctime_ns: 0, ino: 1, dev: 1, mode: 0o100644 };
+        Hashed { digest: Digest::of(bytes), others: Vec::new(), stamp }
+    }
+
+    fn classes(findings: &[Finding], path: &str) -> Vec<FindingClass> {
+        findings.iter().find(|f| f.path == path).map(|f| f.classes.clone()).unwrap_or_default()
+    }
+
+    /// Every way a missing path pairs, or does not, with its counts exact.
+    #[test]
+    fn missing_and_extra_pair_by_name_form_then_by_digest() {
+        let nfc = "caf\u{e9}.txt";
+        let nfd = "cafe\u{301}.txt";
+        let other_nfc = "r\u{e9}sum\u{e9}.txt";
+        let other_nfd = "re\u{301}sume\u{301}.txt";
+        let missing = [
+            entry(nfc, b"menu"),
+            entry(other_nfc, b"cv"),
+            entry("a/one", b"same"),
+            entry("a/two", b"same"),
+            entry("gone1", b"x"),
+            entry("gone2", b"y"),
+            entry("gone3", b"z"),
+        ];
+        let extras_paths = [rel(nfd), rel(other_nfd), rel("b/one"), rel("b/two"), rel("new1"), rel("new2")];
+        let extras: Vec<(&RelPath, Hashed)> = vec![
+            (&extras_paths[0], hashed(b"menu")),
+            (&extras_paths[1], hashed(b"cv, edited")),
+            (&extras_paths[2], hashed(b"same")),
+            (&extras_paths[3], hashed(b"same")),
+            (&extras_paths[4], hashed(b"new")),
+            (&extras_paths[5], hashed(b"newer")),
+        ];
+        let refs: Vec<&SealEntry> = missing.iter().collect();
+        let (findings, counts) = match_missing_and_extra(&refs, &extras, false);
+        assert_eq!(counts, TreeCounts { missing: 3, extra: 2, moved: 4 });
+        assert_eq!(findings.len(), 9);
+
+        assert_eq!(classes(&findings, nfc), [FindingClass::FilenameNormalizationDrift]);
+        let renamed = findings.iter().find(|f| f.path == nfc).unwrap();
+        assert_eq!(renamed.moved_to.as_deref(), Some(nfd));
+        assert!(renamed.proof.as_deref().unwrap().ends_with("its bytes match the sealed digest"));
+        assert_eq!(
+            classes(&findings, other_nfc),
+            [FindingClass::FilenameNormalizationDrift, FindingClass::EditedContent]
+        );
+        let edited = findings.iter().find(|f| f.path == other_nfc).unwrap();
+        assert!(edited.proof.as_deref().unwrap().ends_with("do not match the sealed digest"));
+        assert!(edited.message.ends_with("and its bytes differ"));
+
+        // Two sealed paths with the same bytes take the two copies, once each.
+        let one = findings.iter().find(|f| f.path == "a/one").unwrap();
+        let two = findings.iter().find(|f| f.path == "a/two").unwrap();
+        assert_eq!(
+            (one.classes.as_slice(), two.classes.as_slice()),
+            (&[FindingClass::MovedFile][..], &[FindingClass::MovedFile][..])
+        );
+        let mut to = [one.moved_to.clone().unwrap(), two.moved_to.clone().unwrap()];
+        to.sort();
+        assert_eq!(to, ["b/one", "b/two"]);
+
+        for gone in ["gone1", "gone2", "gone3"] {
+            assert_eq!(classes(&findings, gone), [FindingClass::MissingFile]);
+        }
+        for new in ["new1", "new2"] {
+            let f = findings.iter().find(|f| f.path == new).unwrap();
+            assert_eq!(f.classes, [FindingClass::ExtraFile]);
+            assert!(!f.allowed);
+        }
+        // --allow-extra marks the unpaired extras allowed, and only them.
+        let (allowed, _) = match_missing_and_extra(&refs, &extras, true);
+        assert_eq!(allowed.iter().filter(|f| f.allowed).count(), 2);
+        assert!(allowed.iter().filter(|f| f.allowed).all(|f| f.message.ends_with("(allowed by --allow-extra)")));
+    }
+}
