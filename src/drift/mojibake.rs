@@ -60,6 +60,24 @@ pub fn encode(b: &[u8], cs: Charset) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// Proofs name the encoding a drift went through.
+    #[test]
+    fn charsets_have_their_common_names() {
+        assert_eq!(Charset::Cp1252.name(), "Windows-1252");
+        assert_eq!(Charset::Latin1.name(), "Latin-1");
+    }
+
+    /// Text that is already UTF-8 is not single-byte text: there is nothing
+    /// to decode, whichever charset is tried.
+    #[test]
+    fn utf8_text_is_never_decoded_as_single_bytes() {
+        for cs in [Charset::Cp1252, Charset::Latin1] {
+            assert_eq!(decode("caf\u{e9}".as_bytes(), cs), None);
+            assert_eq!(decode(b"plain", cs), None);
+            assert!(decode(b"caf\xe9", cs).is_some());
+        }
+    }
+
     #[test]
     fn cp1252_round_trip() {
         let text = "em \u{2014} dash, \u{201c}quotes\u{201d}, caf\u{e9} \u{20ac}5".as_bytes();

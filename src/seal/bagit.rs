@@ -153,7 +153,6 @@ fn parse_manifest(
 ) -> Result<Vec<Listed>, Error> {
     let text = std::str::from_utf8(bytes).map_err(|e| bad(name, 1, format!("UTF-8 text ({e})")))?;
     let mut out: Vec<Listed> = Vec::new();
-    let mut seen: std::collections::HashMap<RelPath, usize> = std::collections::HashMap::new();
     for (i, line) in tag_lines(text).into_iter().enumerate() {
         let no = i + 1;
         let (hex, rest) = line.split_once([' ', '\t']).ok_or_else(|| bad(name, no, "'CHECKSUM PATH'"))?;
@@ -170,10 +169,25 @@ fn parse_manifest(
             let want = if tag { "a tag file (outside data/)" } else { "a payload file (under data/)" };
             return Err(bad(name, no, format!("{want}, not {path:?}")));
         }
-        if let Some(first) = seen.insert(rel.clone(), no) {
-            return Err(bad(name, no, format!("each path once: {path:?} is already listed on line {first}")));
-        }
         out.push(Listed { path: rel, sealed: SealedDigest { digest, file, line: no } });
+    }
+    // Each path once (rule B5): sorted by path, lines in order within a
+    // path, a repeat sits beside its first listing. The earliest repeat is
+    // the one reported, as a reader going line by line would.
+    let mut by_path: Vec<&Listed> = out.iter().collect();
+    by_path.sort_by(|a, b| a.path.cmp(&b.path));
+    let repeat = by_path.windows(2).filter(|w| w[0].path == w[1].path).min_by_key(|w| w[1].sealed.line);
+    if let Some(w) = repeat {
+        let (first, again) = (w[0].sealed.line, w[1].sealed.line);
+        let shown = tag_lines(text).get(again - 1).map(|l| {
+            let rest = l.split_once([' ', '\t']).map_or("", |(_, r)| r);
+            rest.trim_start_matches([' ', '\t']).to_string()
+        });
+        return Err(bad(
+            name,
+            again,
+            format!("each path once: {:?} is already listed on line {first}", shown.unwrap_or_default()),
+        ));
     }
     Ok(out)
 }
@@ -244,7 +258,7 @@ pub fn read(root: &Root, lenient_names: bool) -> Result<Seal, Error> {
         .collect();
     names.sort();
     let mut literal = 0u64;
-    let mut payload_sets: Vec<(String, std::collections::BTreeSet<RelPath>)> = Vec::new();
+    let mut payload_sets: Vec<(String, std::ops::Range<usize>)> = Vec::new();
     for name in &names {
         let (tag, alg) = match (name.strip_prefix("tagmanifest-"), name.strip_prefix("manifest-")) {
             (Some(r), _) => (true, r),
@@ -263,7 +277,7 @@ pub fn read(root: &Root, lenient_names: bool) -> Result<Seal, Error> {
             facts.tag_manifests.push(algo);
         } else {
             facts.payload_manifests.push(algo);
-            payload_sets.push((name.clone(), these.iter().map(|l| l.path.clone()).collect()));
+            payload_sets.push((name.clone(), listed.len()..listed.len() + these.len()));
         }
         listed.extend(these);
         files.push(seal_file(root, &t, ManifestDrift { bom, ..ManifestDrift::default() }));
@@ -271,10 +285,25 @@ pub fn read(root: &Root, lenient_names: bool) -> Result<Seal, Error> {
     if payload_sets.is_empty() {
         return Err(bad("bagit.txt", 1, "a payload manifest (manifest-<algorithm>.txt) beside it (rule B2)"));
     }
-    // Rule B10: every payload manifest lists the same payload files.
-    let all: std::collections::BTreeSet<&RelPath> = payload_sets.iter().flat_map(|(_, s)| s.iter()).collect();
-    for (name, set) in &payload_sets {
-        for path in all.iter().filter(|p| !set.contains(*p)) {
+    // Rule B10: every payload manifest lists the same payload files (with
+    // one, there is nothing to compare).
+    let sets: Vec<(&String, Vec<&RelPath>)> = if payload_sets.len() < 2 {
+        Vec::new()
+    } else {
+        payload_sets
+            .iter()
+            .map(|(name, range)| {
+                let mut paths: Vec<&RelPath> = listed[range.clone()].iter().map(|l| &l.path).collect();
+                paths.sort_unstable();
+                (name, paths)
+            })
+            .collect()
+    };
+    let mut all: Vec<&RelPath> = sets.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    for (name, set) in &sets {
+        for path in all.iter().filter(|p| set.binary_search(p).is_err()) {
             let mut f = Finding::new(
                 path.display(),
                 FindingClass::ManifestDrift,
@@ -414,6 +443,47 @@ mod tests {
         assert_eq!(line_of(manifest(&format!("{H}  data/a\u{1}b\n"), false).unwrap_err()), Some(1));
         assert_eq!(line_of(manifest("abc  data/a\n", false).unwrap_err()), Some(1));
         assert!(manifest(&format!("{H}  bag-info.txt\n"), true).is_ok());
+    }
+
+    /// A path listed again: the earliest repeat is named, with the line of
+    /// the first listing, whatever order the paths come in.
+    #[test]
+    fn the_earliest_repeat_of_a_path_is_the_one_reported() {
+        let text = format!("{H}  data/b\n{H}  data/a\n{H}  data/b\n{H}  data/a\n");
+        match manifest(&text, false).unwrap_err() {
+            Error::MalformedSeal { line, expected, .. } => {
+                assert_eq!(line, Some(3));
+                assert!(expected.ends_with("\"data/b\" is already listed on line 1"), "{expected}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let text = format!("{H}  data/z\n{H}  data/a\n{H}  data/m\n{H}  data/a\n{H}  data/z\n");
+        assert_eq!(line_of(manifest(&text, false).unwrap_err()), Some(4));
+    }
+
+    /// Rule B10: with two payload manifests, a path one of them lacks is
+    /// drift of the seal, named once for the manifest that lacks it.
+    #[test]
+    fn payload_manifests_must_list_the_same_files() {
+        let d = tempfile::tempdir().unwrap();
+        let put = |n: &str, b: &[u8]| {
+            let p = d.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b).unwrap();
+        };
+        let h512 = "a".repeat(128);
+        put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+        put("manifest-sha256.txt", format!("{H}  data/a\n{H}  data/b\n").as_bytes());
+        put("manifest-sha512.txt", format!("{h512}  data/b\n{h512}  data/c\n").as_bytes());
+        let seal = read(&Root::open(d.path()).unwrap(), false).unwrap();
+        let mut got: Vec<(String, bool)> =
+            seal.findings.iter().map(|f| (f.path.clone(), f.message.contains("not in manifest-sha256.txt"))).collect();
+        got.sort();
+        assert_eq!(got, [("data/a".to_string(), false), ("data/c".to_string(), true)]);
+        assert!(seal.findings.iter().all(|f| f.classes == [FindingClass::ManifestDrift]));
+        // The same files in both: nothing to say.
+        put("manifest-sha512.txt", format!("{h512}  data/b\n{h512}  data/a\n").as_bytes());
+        assert!(read(&Root::open(d.path()).unwrap(), false).unwrap().findings.is_empty());
     }
 
     #[test]
