@@ -147,11 +147,13 @@ static OPENAT2_UNAVAILABLE: AtomicBool = AtomicBool::new(false);
 /// Tells roots apart, so a thread never uses a directory held for another.
 static NEXT_ROOT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A directory a thread holds open beneath a root.
+/// The directory of a thread's last file beneath a root, held open once a
+/// second file in it is opened (in a tree of one file a directory, holding
+/// each would cost a syscall more a file).
 struct Parent {
     root: u64,
     dir: Vec<u8>,
-    fd: OwnedFd,
+    fd: Option<OwnedFd>,
 }
 
 thread_local! {
@@ -219,23 +221,27 @@ impl Root {
     }
 
     /// Runs `f` on the directory `dir` beneath the root, held open by this
-    /// thread from its last call when it is the same; `None` when `dir`
-    /// cannot be opened without a symlink, beneath the root.
+    /// thread when its last file was in `dir` too; `None` when this is the
+    /// first file in `dir` of a run of them, or `dir` cannot be opened
+    /// beneath the root without a symlink (then the whole path is opened).
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn in_parent<T>(&self, dir: &[u8], f: impl FnOnce(&OwnedFd) -> T) -> Option<T> {
         use rustix::fs::ResolveFlags;
         PARENT.with(|cell| {
             let mut held = cell.borrow_mut();
-            if !held.as_ref().is_some_and(|p| p.root == self.id && p.dir == dir) {
-                *held = None;
+            let same = held.as_ref().is_some_and(|p| p.root == self.id && p.dir == dir);
+            if !same {
+                *held = Some(Parent { root: self.id, dir: dir.to_vec(), fd: None });
+                return None;
+            }
+            let parent = held.as_mut()?;
+            if parent.fd.is_none() {
                 let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
                 let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-                let fd =
-                    rustix::fs::openat2(&self.dir, std::ffi::OsStr::from_bytes(dir), flags, Mode::empty(), resolve)
-                        .ok()?;
-                *held = Some(Parent { root: self.id, dir: dir.to_vec(), fd });
+                let name = std::ffi::OsStr::from_bytes(dir);
+                parent.fd = rustix::fs::openat2(&self.dir, name, flags, Mode::empty(), resolve).ok();
             }
-            held.as_ref().map(|p| f(&p.fd))
+            parent.fd.as_ref().map(f)
         })
     }
 
@@ -345,9 +351,15 @@ mod tests {
             std::fs::write(dir.path().join("sub/b"), text).unwrap();
         }
         let (r1, r2) = (Root::open(one.path()).unwrap(), Root::open(two.path()).unwrap());
+        // The first file in sub/ by the whole path, the second through sub/
+        // held open.
         assert_eq!(read(&r1, "sub/a").unwrap(), "one");
+        assert_eq!(read(&r1, "sub/b").unwrap(), "one");
+        assert!(PARENT.with(|p| p.borrow().as_ref().is_some_and(|p| p.fd.is_some() && p.dir == b"sub")));
         // Same directory name, another root: never the held one.
         assert_eq!(read(&r2, "sub/a").unwrap(), "two");
+        assert_eq!(read(&r2, "sub/b").unwrap(), "two");
+        assert_eq!(read(&r1, "sub/a").unwrap(), "one");
         assert_eq!(read(&r1, "sub/b").unwrap(), "one");
         // A symlink as the last component, through the held directory.
         std::fs::remove_file(one.path().join("sub/b")).unwrap();
@@ -357,6 +369,7 @@ mod tests {
         rustix::fs::mknodat(&r1.dir, "sub/fifo", rustix::fs::FileType::Fifo, Mode::from_raw_mode(0o600), 0).unwrap();
         assert!(matches!(read(&r1, "sub/fifo"), Err(OpenError::Unsupported(FileKind::Fifo))));
         assert!(matches!(read(&r1, "sub/absent"), Err(OpenError::NotFound)));
+        assert!(PARENT.with(|p| p.borrow().as_ref().is_some_and(|p| p.fd.is_some() && p.root == r1.id)));
         // A symlink on the way to the directory: refused, never held.
         std::os::unix::fs::symlink("sub", one.path().join("link")).unwrap();
         assert!(matches!(read(&r1, "link/a"), Err(OpenError::Unsupported(FileKind::Symlink))));
