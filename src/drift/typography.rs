@@ -264,6 +264,52 @@ mod tests {
     }
 
     #[test]
+    fn a_variant_is_described_by_what_it_swaps_and_how_often() {
+        let s = sites("a\u{2014}b\u{2014}c\u{2026}");
+        let all = Variant { swaps: vec![(0, 0), (1, 0), (2, 0)] };
+        assert_eq!(s.describe(&all), "\"—\"→\"--\" ×2, \"…\"→\"...\" ×1");
+        assert_eq!(s.apply(&all), "a--b--c...");
+        let spaces = sites("a\u{a0}b c");
+        assert_eq!(spaces.describe(&Variant { swaps: vec![(0, 0), (1, 0)] }), "<U+00A0>→' ' ×1, ' '→<U+00A0> ×1");
+    }
+
+    /// Exactly the tiers promised: each combination once, then one variant
+    /// per kind and option, then all typographic characters to ASCII.
+    #[test]
+    fn the_tiers_hold_each_combination_once_and_nothing_empty() {
+        // One rare site, no common one: its 3 options, 3 per kind, 1 to ASCII.
+        let s = sites("x\u{2014}y");
+        assert_eq!(s.variants().len(), 3 + 3 + 1);
+        // A space and a double hyphen: the rare tier (2 options), every
+        // combination of both (3 × 2 - 1 = 5), per kind (1 + 2), none typographic.
+        let s = sites("a b--c");
+        let v = s.variants();
+        assert_eq!(v.len(), 2 + 5 + 3);
+        assert!(v.iter().all(|v| !v.swaps.is_empty()), "no variant swaps nothing");
+        // Only the full enumeration swaps both: it must be there.
+        assert!(v.iter().any(|v| s.apply(v) == "a\u{a0}b\u{2014}c"));
+        // Past the limit, each per-kind variant swaps its kind alone.
+        let long = "word -- ".repeat(50);
+        let s = sites(&long);
+        for v in s.variants() {
+            let kinds: std::collections::BTreeSet<&str> = v.swaps.iter().map(|&(i, _)| s.sites[i].found).collect();
+            assert_eq!(kinds.len(), 1, "{}", s.describe(&v));
+        }
+    }
+
+    /// The full enumeration runs up to and including the limit.
+    #[test]
+    fn enumeration_stops_exactly_past_the_limit() {
+        // Each ellipsis has one option: 2^12 = 4096 combinations, enumerated.
+        let (twelve, thirteen) = ("\u{2026}x".repeat(12), "\u{2026}x".repeat(13));
+        let at = sites(&twelve);
+        assert_eq!(at.combinations(), MAX_COMBINATIONS);
+        assert_eq!(at.variants().len(), MAX_COMBINATIONS - 1 + 1 + 1);
+        let past = sites(&thirteen);
+        assert_eq!(past.variants().len(), 2);
+    }
+
+    #[test]
     fn many_sites_fall_back_to_all_or_nothing() {
         let sealed = "word \u{2014} ".repeat(50);
         let drifted = to_ascii(&sealed);
