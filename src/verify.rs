@@ -21,7 +21,7 @@ use crate::finding::{Finding, FindingClass};
 use crate::fsio::{Root, Stamp};
 use crate::hash::{hash_open_with, Engine, Hashed, Outcome};
 use crate::input::{self, Kind};
-use crate::manifest::write::canonical_bytes;
+use crate::manifest::write::CanonicalDigest;
 use crate::pins::{check_all, Pin};
 use crate::report::{ExpectTree, Packet, Report, SealVsBytes, Verdict};
 use crate::scan::{ScanCheck, ScanOptions, Scanner};
@@ -99,6 +99,13 @@ struct Job<'a> {
     path: &'a RelPath,
     sealed: Option<&'a SealEntry>,
     algos: AlgoSet,
+}
+
+/// A `changed_while_reading` finding of the end-of-run checks.
+fn moved_meanwhile(path: String, message: &str, proof: &str) -> Finding {
+    let mut f = Finding::new(path, FindingClass::ChangedWhileReading, message);
+    f.proof = Some(proof.to_string());
+    f
 }
 
 /// Every directory `paths` lie in, each once, in order: `a/b/c` gives `a`
@@ -283,7 +290,8 @@ fn verify_seal(
 
     let mut byte_count = 0u64;
     let mut payload = (0u64, 0u64);
-    let mut current: Vec<(&RelPath, Digest)> = Vec::with_capacity(jobs.len());
+    // The tree digest, line by line: jobs come in path order.
+    let mut current = CanonicalDigest::default();
     let mut stamps: Vec<(&RelPath, Stamp)> = Vec::with_capacity(jobs.len());
     let mut extras: Vec<(&RelPath, Hashed)> = Vec::new();
     let mut changed: Vec<(&SealEntry, Hashed)> = Vec::new();
@@ -316,7 +324,7 @@ fn verify_seal(
         if job.path.as_bytes().starts_with(b"data/") {
             payload = (payload.0 + 1, payload.1 + hashed.stamp.size);
         }
-        current.push((job.path, hashed.digest));
+        current.push(job.path, &hashed.digest);
         stamps.push((job.path, hashed.stamp));
         match job.sealed {
             Some(entry) if matches_entry(&hashed, entry) => counts.ok += 1,
@@ -356,13 +364,11 @@ fn verify_seal(
         if !same {
             unmodified = false;
             counts.changed_while_reading += 1;
-            let mut f = Finding::new(
+            findings.push(moved_meanwhile(
                 path.display(),
-                FindingClass::ChangedWhileReading,
                 "changed after it was hashed, before the run ended",
-            );
-            f.proof = Some("its size, mtime or inode after the run differ from when it was hashed".to_string());
-            findings.push(f);
+                "its size, mtime or inode after the run differ from when it was hashed",
+            ));
         }
     }
     // Every directory the hashed files lie in is still a directory, not a
@@ -374,31 +380,26 @@ fn verify_seal(
         if !ok {
             unmodified = false;
             counts.changed_while_reading += 1;
-            let mut f = Finding::new(
+            findings.push(moved_meanwhile(
                 dir.display(),
-                FindingClass::ChangedWhileReading,
                 "a directory of hashed files was replaced while the packet was verified",
-            );
-            f.proof = Some("lstat at the end of the run no longer gives a directory at this path".to_string());
-            findings.push(f);
+                "lstat at the end of the run no longer gives a directory at this path",
+            ));
         }
     }
     for file in &seal.files {
         let now = std::fs::symlink_metadata(&file.path).map(|m| Stamp::of(&m));
         if !now.is_ok_and(|n| file.stamp.same_content_state(&n)) {
             unmodified = false;
-            let mut f = Finding::new(
+            findings.push(moved_meanwhile(
                 file.shown.clone(),
-                FindingClass::ChangedWhileReading,
                 "the seal changed while the packet was verified",
-            );
-            f.proof = Some("its size, mtime or inode after the run differ from when it was read".to_string());
-            findings.push(f);
+                "its size, mtime or inode after the run differ from when it was read",
+            ));
         }
     }
 
-    current.sort_by(|a, b| a.0.cmp(b.0));
-    let tree_sha = tree_complete.then(|| Digest::of(&canonical_bytes(current.iter().map(|(p, d)| (*p, d)))));
+    let tree_sha = tree_complete.then(|| current.finish());
 
     let mut report = Report::new("verify", date);
     let mut status = expect_tree(&mut report, opts.expect_tree, tree_sha);

@@ -31,6 +31,31 @@ pub fn write_any_line<W: Write + ?Sized>(w: &mut W, path: &RelPath, digest: &Any
     w.write_all(b"\n")
 }
 
+/// The SHA-256 of the canonical manifest of entries given one at a time,
+/// in path order, without holding the manifest: a million entries would
+/// be some 80 MB of lines.
+#[derive(Default)]
+pub struct CanonicalDigest {
+    hasher: sha2::Sha256,
+    line: Vec<u8>,
+}
+
+impl CanonicalDigest {
+    /// Adds the next entry's line.
+    pub fn push(&mut self, path: &RelPath, digest: &Digest) {
+        use sha2::Digest as _;
+        self.line.clear();
+        write_line(&mut self.line, path, digest).expect("writing to a Vec cannot fail");
+        self.hasher.update(&self.line);
+    }
+
+    /// The digest of every line pushed.
+    pub fn finish(self) -> Digest {
+        use sha2::Digest as _;
+        Digest(self.hasher.finalize().into())
+    }
+}
+
 /// The canonical manifest bytes for `entries`, which must be sorted by path
 /// and free of duplicates (as [`crate::walk`] and [`super::Manifest`] give
 /// them).
@@ -54,6 +79,19 @@ mod tests {
 
     fn p(b: &[u8]) -> RelPath {
         RelPath::new(b.to_vec()).unwrap()
+    }
+
+    /// Streamed line by line, the digest is the digest of the whole bytes.
+    #[test]
+    fn the_streamed_digest_is_the_digest_of_the_canonical_bytes() {
+        let d = Digest::of(b"a");
+        let entries = [(p(b"a b"), d), (p(b"back\\slash"), Digest::of(b"b")), (p(b"nl\nx"), d), (p(b"z/y"), d)];
+        let mut streamed = CanonicalDigest::default();
+        for (path, digest) in &entries {
+            streamed.push(path, digest);
+        }
+        assert_eq!(streamed.finish(), Digest::of(&canonical_bytes(entries.iter().map(|(p, d)| (p, d)))));
+        assert_eq!(CanonicalDigest::default().finish(), Digest::of(b""));
     }
 
     #[test]

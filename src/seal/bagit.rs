@@ -385,6 +385,7 @@ fn check_bagit_txt(body: &[u8]) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn tag_lines_end_at_lf_cr_or_crlf() {
@@ -422,6 +423,13 @@ mod tests {
 
     fn manifest(text: &str, tag: bool) -> Result<Vec<Listed>, Error> {
         parse_manifest(text.as_bytes(), "manifest-sha256.txt", Algo::Sha256, tag, 0, false, &mut 0)
+    }
+
+    /// Writes `bytes` at `name` under `dir`, making its directories.
+    fn put_file(dir: &Path, name: &str, bytes: &[u8]) {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
     }
 
     fn line_of(e: Error) -> Option<usize> {
@@ -466,11 +474,7 @@ mod tests {
     #[test]
     fn payload_manifests_must_list_the_same_files() {
         let d = tempfile::tempdir().unwrap();
-        let put = |n: &str, b: &[u8]| {
-            let p = d.path().join(n);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, b).unwrap();
-        };
+        let put = |n: &str, b: &[u8]| put_file(d.path(), n, b);
         let h512 = "a".repeat(128);
         put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
         put("manifest-sha256.txt", format!("{H}  data/a\n{H}  data/b\n").as_bytes());
@@ -550,11 +554,7 @@ mod tests {
     #[test]
     fn a_small_bag_is_read_whole() {
         let d = tempfile::tempdir().unwrap();
-        let put = |n: &str, b: &[u8]| {
-            let p = d.path().join(n);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, b).unwrap();
-        };
+        let put = |n: &str, b: &[u8]| put_file(d.path(), n, b);
         put("data/a.txt", b"abc");
         put("bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
         put("manifest-sha256.txt", format!("{H}  data/a.txt\n").as_bytes());
