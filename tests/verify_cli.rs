@@ -364,3 +364,39 @@ fn a_failed_verify_labels_the_current_tree_hash_beside_the_sealed_one() {
         "{line}"
     );
 }
+
+/// Results are folded in a slice at a time (slices of 7 in a debug build):
+/// with many files, each finding still names its own file, every count
+/// adds up, and the tree digest is the seal's.
+#[test]
+fn many_files_each_keep_their_own_result() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..60 {
+        put(dir.path(), format!("d{}/f{i:02}.txt", i % 4).as_bytes(), format!("file {i}\n").as_bytes());
+    }
+    let sealed_tree = seal(dir.path());
+    let clean = sealcheck().arg("verify").arg(dir.path()).arg("--json").output().unwrap();
+    assert_eq!(clean.status.code(), Some(0));
+    let report: Report = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(report.packet.as_ref().unwrap().packet_tree_sha256.as_deref(), Some(sealed_tree.as_str()));
+    // Drift two files far apart in path order, and remove a third.
+    put(dir.path(), b"d3/f43.txt", b"edited\n");
+    put(dir.path(), b"d0/f04.txt", b"edited too\n");
+    std::fs::remove_file(dir.path().join("d2/f58.txt")).unwrap();
+    let out = sealcheck().arg("verify").arg(dir.path()).arg("--json").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, String)> =
+        report.findings.iter().map(|f| (f.path.clone(), f.classes[0].code().to_string())).collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("d0/f04.txt".to_string(), "edited_content".to_string()),
+            ("d2/f58.txt".to_string(), "missing_file".to_string()),
+            ("d3/f43.txt".to_string(), "edited_content".to_string()),
+        ]
+    );
+    let counts = report.checks.seal_vs_bytes.unwrap();
+    assert_eq!((counts.sealed, counts.ok, counts.changed, counts.missing), (60, 57, 2, 1));
+}
