@@ -120,6 +120,9 @@ mod tests {
     fn line_end_round_trip() {
         assert_eq!(lf_to_crlf(b"a\nb\n").unwrap(), b"a\r\nb\r\n");
         assert_eq!(crlf_to_lf(b"a\r\nb\r\n").unwrap(), b"a\nb\n");
+        // Only a CR right before an LF goes: a lone CR, and the byte before
+        // a bare LF, stay.
+        assert_eq!(crlf_to_lf(b"a\r\nb\rc\nd").unwrap(), b"a\nb\rc\nd");
         assert_eq!(lf_to_crlf(b"a\r\nb\n").unwrap(), b"a\r\nb\r\n");
         assert_eq!(crlf_to_lf(b"no newline"), None);
         assert_eq!(lf_to_crlf(b"a\r\n"), None);
