@@ -366,36 +366,30 @@ fn verify_seal(
     counts.extra += tree_counts.extra;
     counts.moved += tree_counts.moved;
 
-    // Measure, do not assert, that nothing moved under us.
+    // Measure, do not assert, that nothing moved under us: every hashed
+    // file, and every directory the files lie in, which must still be a
+    // directory, not a symlink (the files' re-stat resolves the rest of a
+    // path, so a directory swapped for a symlink to its moved self would
+    // otherwise pass).
     let mut unmodified = true;
     let still =
         engine.map(&stamps, |(path, stamp), _| root_dir.stamp(path).is_ok_and(|n| stamp.same_content_state(&n)));
-    for ((path, _), same) in stamps.iter().zip(still) {
-        if !same {
-            unmodified = false;
-            counts.changed_while_reading += 1;
-            findings.push(moved_meanwhile(
-                path.display(),
-                "changed after it was hashed, before the run ended",
-                "its size, mtime or inode after the run differ from when it was hashed",
-            ));
-        }
-    }
-    // Every directory the hashed files lie in is still a directory, not a
-    // symlink: the re-stat above resolves the rest of a path, so without
-    // this a directory swapped for a symlink to its moved self would pass.
     let dirs = ancestors(stamps.iter().map(|(p, _)| *p));
     let still_dirs = engine.map(&dirs, |dir, _| root_dir.stamp(dir).is_ok_and(|s| s.is_dir()));
-    for (dir, ok) in dirs.iter().zip(still_dirs) {
-        if !ok {
-            unmodified = false;
-            counts.changed_while_reading += 1;
-            findings.push(moved_meanwhile(
-                dir.display(),
-                "a directory of hashed files was replaced while the packet was verified",
-                "lstat at the end of the run no longer gives a directory at this path",
-            ));
-        }
+    const FILE_MOVED: (&str, &str) = (
+        "changed after it was hashed, before the run ended",
+        "its size, mtime or inode after the run differ from when it was hashed",
+    );
+    const DIR_MOVED: (&str, &str) = (
+        "a directory of hashed files was replaced while the packet was verified",
+        "lstat at the end of the run no longer gives a directory at this path",
+    );
+    let files_moved = stamps.iter().zip(still).filter(|(_, same)| !same).map(|((p, _), _)| (p.display(), FILE_MOVED));
+    let dirs_moved = dirs.iter().zip(still_dirs).filter(|(_, same)| !same).map(|(d, _)| (d.display(), DIR_MOVED));
+    for (path, (message, proof)) in files_moved.chain(dirs_moved) {
+        unmodified = false;
+        counts.changed_while_reading += 1;
+        findings.push(moved_meanwhile(path, message, proof));
     }
     for file in &seal.files {
         let now = std::fs::symlink_metadata(&file.path).map(|m| Stamp::of(&m));
