@@ -11,8 +11,9 @@
 //! before. Each thread keeps the directory of its last file open (itself
 //! opened beneath the root with no symlink anywhere) and opens the next
 //! file's last component relative to it with `O_NOFOLLOW`: the same refusals,
-//! one path lookup less. The end-of-run re-stat looks every file up again
-//! from the root, so a directory moved away meanwhile is still caught.
+//! one path lookup less. At the end of the run `verify` looks every file up
+//! again from the root and checks that each of their directories is still
+//! a directory, so a directory moved away meanwhile is still caught.
 
 use std::cell::RefCell;
 use std::fs::{File, FileType, Metadata};
