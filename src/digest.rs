@@ -15,6 +15,7 @@ use std::io::{self, Read};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
+use smallvec::SmallVec;
 
 /// A SHA-256 digest.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -358,14 +359,17 @@ impl fmt::Display for Algo {
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AnyDigest {
     algo: Algo,
-    bytes: Box<[u8]>,
+    // Up to 32 bytes inline: a seal of a million SHA-256 lines would
+    // otherwise make a million allocations of 32 bytes, each with its own
+    // header and pointer.
+    bytes: SmallVec<[u8; 32]>,
 }
 
 impl AnyDigest {
     /// A digest from its raw bytes; `None` when the length is not the
     /// algorithm's.
     pub fn new(algo: Algo, bytes: Vec<u8>) -> Option<AnyDigest> {
-        (bytes.len() == algo.digest_len()).then(|| AnyDigest { algo, bytes: bytes.into_boxed_slice() })
+        (bytes.len() == algo.digest_len()).then(|| AnyDigest { algo, bytes: SmallVec::from_vec(bytes) })
     }
 
     /// Parses `hex` (either case) as a digest of `algo`.
@@ -377,9 +381,9 @@ impl AnyDigest {
             }
             return Err(DigestError::WrongLengthFor { algo, found });
         }
-        let mut out = vec![0u8; algo.digest_len()];
+        let mut out = SmallVec::from_elem(0u8, algo.digest_len());
         decode_hex(hex, true, &mut out)?;
-        Ok(AnyDigest { algo, bytes: out.into_boxed_slice() })
+        Ok(AnyDigest { algo, bytes: out })
     }
 
     /// Its algorithm.
@@ -413,7 +417,7 @@ impl AnyDigest {
 
 impl From<Digest> for AnyDigest {
     fn from(d: Digest) -> AnyDigest {
-        AnyDigest { algo: Algo::Sha256, bytes: Box::new(d.0) }
+        AnyDigest { algo: Algo::Sha256, bytes: SmallVec::from_buf(d.0) }
     }
 }
 
@@ -498,14 +502,14 @@ impl AlgoHasher {
 
     /// The digest of everything fed.
     pub fn finish(self) -> AnyDigest {
-        let (algo, bytes): (Algo, Vec<u8>) = match self {
-            AlgoHasher::Sha256(h) => (Algo::Sha256, h.finalize().to_vec()),
-            AlgoHasher::Sha512(h) => (Algo::Sha512, h.finalize().to_vec()),
-            AlgoHasher::Blake3(h) => (Algo::Blake3, h.finalize().as_bytes().to_vec()),
-            AlgoHasher::Sha1(h) => (Algo::Sha1, h.finalize().to_vec()),
-            AlgoHasher::Md5(h) => (Algo::Md5, h.finalize().to_vec()),
+        let (algo, bytes): (Algo, SmallVec<[u8; 32]>) = match self {
+            AlgoHasher::Sha256(h) => (Algo::Sha256, SmallVec::from_slice(&h.finalize())),
+            AlgoHasher::Sha512(h) => (Algo::Sha512, SmallVec::from_slice(&h.finalize())),
+            AlgoHasher::Blake3(h) => (Algo::Blake3, SmallVec::from_slice(h.finalize().as_bytes())),
+            AlgoHasher::Sha1(h) => (Algo::Sha1, SmallVec::from_slice(&h.finalize())),
+            AlgoHasher::Md5(h) => (Algo::Md5, SmallVec::from_slice(&h.finalize())),
         };
-        AnyDigest { algo, bytes: bytes.into_boxed_slice() }
+        AnyDigest { algo, bytes }
     }
 }
 

@@ -145,6 +145,12 @@ fn advise_sequential(file: &File, size: u64) {
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn advise_sequential(_file: &File, _size: u64) {}
 
+/// How many files are hashed before their results are folded in: a result
+/// is some 136 bytes, and holding a million at once was a quarter of a
+/// run's peak. Debug builds (every test) use slices of 7, so every test
+/// with more files than that crosses slice boundaries.
+pub(crate) const RESULT_SLICE: usize = if cfg!(debug_assertions) { 7 } else { 1 << 16 };
+
 /// Runs hashing jobs on a pool of threads.
 #[derive(Debug)]
 pub struct Engine {

@@ -48,7 +48,7 @@ pub fn snapshot(dir: &Path, threads: Option<usize>) -> Result<Snapshot, Error> {
         root: dir.display().to_string(),
         tree_sha256: tree.packet_tree_sha256.to_hex(),
         file_count: tree.files.len() as u64,
-        files: tree.files.iter().map(|(p, h)| (p.display(), h.digest.to_hex())).collect(),
+        files: tree.files.iter().map(|(p, d)| (p.display(), d.to_hex())).collect(),
     })
 }
 

@@ -11,12 +11,21 @@ use std::fmt;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use smallvec::SmallVec;
+
 use crate::escape::escape_bytes;
 
 /// A validated packet-relative path. Ordering is by raw bytes, which is the
 /// manifest's sort order.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RelPath(Vec<u8>);
+pub struct RelPath(SmallVec<[u8; INLINE]>);
+
+/// Paths up to this many bytes are held in the value itself, with no
+/// allocation of their own: a packet of a million files holds two paths per
+/// file (the seal's and the walk's), and a separate allocation for each
+/// cost more than the name. With `smallvec`'s `union` layout the value is
+/// 32 bytes, 8 more than a `Vec` header, which a longer path pays.
+const INLINE: usize = 24;
 
 /// Why a path is not a safe packet-relative path.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -49,7 +58,16 @@ impl RelPath {
     /// Validates `bytes` as a packet-relative path.
     pub fn new(bytes: Vec<u8>) -> Result<RelPath, PathError> {
         validate(&bytes)?;
-        Ok(RelPath(bytes))
+        if bytes.len() <= INLINE {
+            return Ok(RelPath(SmallVec::from_slice(&bytes)));
+        }
+        Ok(RelPath(SmallVec::from_vec(bytes)))
+    }
+
+    /// Validates `bytes` as a packet-relative path, copying them.
+    pub fn from_slice(bytes: &[u8]) -> Result<RelPath, PathError> {
+        validate(bytes)?;
+        Ok(RelPath(SmallVec::from_slice(bytes)))
     }
 
     /// The raw bytes.

@@ -147,22 +147,22 @@ fn compare_mirror(root: &Path, mirror: &Path, v: &VerifyOptions) -> Result<(Mirr
     let local = tree_digest(root, &seal_opts)?;
     let remote = tree_digest(mirror, &seal_opts)?;
     let pinned: std::collections::HashSet<Digest> = v.pins.iter().map(|p: &Pin| p.digest).collect();
-    let theirs: BTreeMap<&[u8], Digest> = remote.files.iter().map(|(p, h)| (p.as_bytes(), h.digest)).collect();
+    let theirs: BTreeMap<&[u8], Digest> = remote.files.iter().map(|(p, d)| (p.as_bytes(), *d)).collect();
     let mut section = MirrorCheck::default();
     let mut findings = Vec::new();
-    for (path, h) in &local.files {
+    for (path, digest) in &local.files {
         let mut f = |class, msg: &str| {
             let mut f = Finding::new(path.display(), class, format!("mirror {}: {msg}", mirror.display()));
-            f.expected_sha256 = Some(h.digest.to_hex());
+            f.expected_sha256 = Some(digest.to_hex());
             findings.push(f);
         };
         match theirs.get(path.as_bytes()) {
-            Some(d) if *d == h.digest => section.identical += 1,
+            Some(d) if d == digest => section.identical += 1,
             Some(_) => {
                 section.differ += 1;
                 f(FindingClass::EditedContent, "the mirror's bytes differ");
             }
-            None if pinned.contains(&h.digest) => section.absent_covered_by_pin += 1,
+            None if pinned.contains(digest) => section.absent_covered_by_pin += 1,
             None => {
                 section.absent += 1;
                 f(FindingClass::MissingFile, "absent from the mirror and not covered by a pin");
@@ -170,7 +170,7 @@ fn compare_mirror(root: &Path, mirror: &Path, v: &VerifyOptions) -> Result<(Mirr
         }
     }
     let ours: std::collections::HashSet<&[u8]> = local.files.iter().map(|(p, _)| p.as_bytes()).collect();
-    for (path, h) in &remote.files {
+    for (path, digest) in &remote.files {
         if !ours.contains(path.as_bytes()) {
             section.extra += 1;
             let mut f = Finding::new(
@@ -178,7 +178,7 @@ fn compare_mirror(root: &Path, mirror: &Path, v: &VerifyOptions) -> Result<(Mirr
                 FindingClass::ExtraFile,
                 format!("mirror {}: present in the mirror only", mirror.display()),
             );
-            f.actual_sha256 = Some(h.digest.to_hex());
+            f.actual_sha256 = Some(digest.to_hex());
             findings.push(f);
         }
     }

@@ -18,8 +18,8 @@ use crate::digest::{Algo, AlgoSet};
 use crate::drift::tree::{match_missing_and_extra, set_digests};
 use crate::drift::{diagnose, hint, DiagnoseOptions, Diagnosis};
 use crate::finding::{Finding, FindingClass};
-use crate::fsio::{Root, Stamp};
-use crate::hash::{hash_open_with, Engine, Hashed, Outcome};
+use crate::fsio::{ContentState, Root, Stamp};
+use crate::hash::{hash_open_with, Engine, Hashed, Outcome, RESULT_SLICE};
 use crate::input::{self, Kind};
 use crate::manifest::write::CanonicalDigest;
 use crate::pins::{check_all, Pin};
@@ -101,11 +101,6 @@ struct Job<'a> {
     algos: AlgoSet,
 }
 
-/// How many files are hashed before their results are folded in. Debug
-/// builds (every test) use slices of 7, so every test with more files than
-/// that crosses slice boundaries.
-const RESULT_SLICE: usize = if cfg!(debug_assertions) { 7 } else { 1 << 16 };
-
 /// A `changed_while_reading` finding of the end-of-run checks.
 fn moved_meanwhile(path: String, message: &str, proof: &str) -> Finding {
     let mut f = Finding::new(path, FindingClass::ChangedWhileReading, message);
@@ -128,7 +123,7 @@ fn ancestors<'a>(paths: impl Iterator<Item = &'a RelPath>) -> Vec<RelPath> {
     }
     dirs.sort_unstable();
     dirs.dedup();
-    dirs.into_iter().map(|d| RelPath::new(d.to_vec()).expect("a prefix of a packet path is one")).collect()
+    dirs.into_iter().map(|d| RelPath::from_slice(d).expect("a prefix of a packet path is one")).collect()
 }
 
 /// Verifies the packet at `root` against its seal, whatever its format.
@@ -294,7 +289,7 @@ fn verify_seal(
     let mut payload = (0u64, 0u64);
     // The tree digest, line by line: jobs come in path order.
     let mut current = CanonicalDigest::default();
-    let mut stamps: Vec<(&RelPath, Stamp)> = Vec::with_capacity(jobs.len());
+    let mut stamps: Vec<(&RelPath, ContentState)> = Vec::with_capacity(jobs.len());
     let mut extras: Vec<(&RelPath, Hashed)> = Vec::new();
     let mut changed: Vec<(&SealEntry, Hashed)> = Vec::new();
     let mut explained_early: Vec<(&SealEntry, Explained)> = Vec::new();
@@ -331,7 +326,7 @@ fn verify_seal(
                 payload = (payload.0 + 1, payload.1 + hashed.stamp.size);
             }
             current.push(job.path, &hashed.digest);
-            stamps.push((job.path, hashed.stamp));
+            stamps.push((job.path, hashed.stamp.content_state()));
             match job.sealed {
                 Some(entry) if matches_entry(&hashed, entry) => counts.ok += 1,
                 Some(entry) => {
@@ -372,8 +367,7 @@ fn verify_seal(
     // path, so a directory swapped for a symlink to its moved self would
     // otherwise pass).
     let mut unmodified = true;
-    let still =
-        engine.map(&stamps, |(path, stamp), _| root_dir.stamp(path).is_ok_and(|n| stamp.same_content_state(&n)));
+    let still = engine.map(&stamps, |(path, stamp), _| root_dir.stamp(path).is_ok_and(|n| *stamp == n.content_state()));
     let dirs = ancestors(stamps.iter().map(|(p, _)| *p));
     let still_dirs = engine.map(&dirs, |dir, _| root_dir.stamp(dir).is_ok_and(|s| s.is_dir()));
     const FILE_MOVED: (&str, &str) = (

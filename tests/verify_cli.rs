@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 
 use common::{put, sample_packet, sealcheck, sha256_hex, snapshot};
@@ -248,6 +249,23 @@ fn an_external_manifest_and_exclusions_are_honoured() {
         .assert()
         .code(1)
         .stdout(contains("EXTRA       data/dump.bin"));
+}
+
+#[test]
+fn seal_stdout_prints_the_manifest_byte_for_byte_whatever_the_names() {
+    // Names that are not UTF-8, a control byte, a backslash: a manifest is
+    // data, and what `--stdout` prints must be the file `seal` writes.
+    let p = tempfile::tempdir().unwrap();
+    for name in [&b"a\xffb"[..], b"esc\x1bname", b"back\\slash", b"plain.txt"] {
+        std::fs::write(p.path().join(std::ffi::OsStr::from_bytes(name)), name).unwrap();
+    }
+    let out = sealcheck().args(["seal", "--stdout"]).arg(p.path()).assert().success();
+    let printed = out.get_output().stdout.clone();
+    assert!(printed.windows(3).any(|w| w == b"a\xffb"), "the raw byte, not a replacement character");
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains(&sha256_hex(&printed)), "the tree hash is the digest of what was printed: {stderr}");
+    sealcheck().arg("seal").arg(p.path()).assert().success();
+    assert_eq!(std::fs::read(p.path().join("HASH_MANIFEST.txt")).unwrap(), printed);
 }
 
 #[test]

@@ -161,7 +161,7 @@ mod tests {
 
     fn entry(path: &str, bytes: &[u8]) -> SealEntry {
         let digest = Digest::of(bytes).into();
-        SealEntry { path: rel(path), digests: vec![SealedDigest { digest, file: 0, line: 1 }] }
+        SealEntry { path: rel(path), digests: smallvec::smallvec![SealedDigest { digest, file: 0, line: 1 }] }
     }
 
     fn rel(path: &str) -> RelPath {

@@ -179,16 +179,17 @@ impl Manifest {
         let (sha256, bytes) = lines.finish().map_err(ReadError::Io)?;
 
         entries.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
-        let mut unique: Vec<Entry> = Vec::with_capacity(entries.len());
-        for e in entries {
-            match unique.last() {
-                Some(prev) if prev.path == e.path => errors.push((
-                    e.line,
-                    LineError::Duplicate { first_line: prev.line, same_digest: prev.digest == e.digest },
-                )),
-                _ => unique.push(e),
+        // In place: a second vector of every entry was the read's peak.
+        let mut unique = entries;
+        unique.dedup_by(|e, prev| {
+            let repeat = prev.path == e.path;
+            if repeat {
+                let same_digest = prev.digest == e.digest;
+                errors.push((e.line, LineError::Duplicate { first_line: prev.line, same_digest }));
             }
-        }
+            repeat
+        });
+        unique.shrink_to_fit();
         let refs: Vec<&RelPath> = unique.iter().map(|e| &e.path).collect();
         for c in collisions(&refs) {
             let (a, b) = (&unique[c.first], &unique[c.second]);
@@ -318,7 +319,7 @@ fn parse_strict(line: &[u8], algo: Option<Algo>) -> Result<(RelPath, AnyDigest, 
         _ => name,
     };
     let stripped = name.len() != parsed.name.len();
-    let path = RelPath::new(name.to_vec()).map_err(LineError::Path)?;
+    let path = RelPath::from_slice(name).map_err(LineError::Path)?;
     let canonical = !stripped && is_canonical_line(line, &parsed);
     Ok((path, parsed.digest, parsed.form, canonical))
 }

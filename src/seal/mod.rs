@@ -24,12 +24,13 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-use crate::digest::{Algo, AnyDigest};
+use crate::digest::{Algo, AlgoSet, AnyDigest};
 use crate::finding::Finding;
 use crate::fsio::{Root, Stamp};
 use crate::manifest::ManifestDrift;
 use crate::relpath::collisions;
 use crate::{Digest, Error, RelPath};
+use smallvec::SmallVec;
 
 pub use write::{manifest_rel, seal, tree_digest, SealOptions, Sealed, TreeDigest};
 pub(crate) use write::{outcome_finding, problem_finding};
@@ -165,8 +166,10 @@ pub struct SealedDigest {
 pub struct SealEntry {
     /// The path, relative to the packet root.
     pub path: RelPath,
-    /// Every digest the seal holds for it, strongest first.
-    pub digests: Vec<SealedDigest>,
+    /// Every digest the seal holds for it, strongest first. Most paths
+    /// have one, held inline: a million entries then make no allocation
+    /// for their digests.
+    pub digests: SmallVec<[SealedDigest; 1]>,
 }
 
 impl SealEntry {
@@ -232,6 +235,24 @@ pub struct Seal {
     pub bag: Option<bagit::BagFacts>,
 }
 
+/// `items` mapped one by one into a new vector without holding both whole:
+/// taken from the back a slice at a time, the source shrunk after each
+/// slice, the result reversed at the end. Reading a seal of a million lines,
+/// the source and the result held together were its peak.
+pub(crate) fn map_shrinking<T, U>(mut items: Vec<T>, mut f: impl FnMut(T) -> U) -> Vec<U> {
+    // Small in debug builds, so that every test crosses slices.
+    const SLICE: usize = if cfg!(debug_assertions) { 3 } else { 1 << 16 };
+    // Reserved, not touched: pages are taken as the slices are written.
+    let mut out = Vec::with_capacity(items.len());
+    while !items.is_empty() {
+        let from = items.len().saturating_sub(SLICE);
+        out.extend(items.drain(from..).rev().map(&mut f));
+        items.shrink_to_fit();
+    }
+    out.reverse();
+    out
+}
+
 /// A digest read from a seal file, before the shared checks.
 #[derive(Debug)]
 pub(crate) struct Listed {
@@ -275,15 +296,16 @@ impl Seal {
         // this one pass; a path listed again keeps its lines in order.
         let mut listed = listed;
         listed.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut by_path: Vec<(RelPath, Vec<SealedDigest>)> = Vec::with_capacity(listed.len());
-        for l in listed {
-            match by_path.last_mut() {
-                Some((path, digests)) if *path == l.path => digests.push(l.sealed),
-                _ => by_path.push((l.path, vec![l.sealed])),
+        let mut entries = map_shrinking(listed, |l| SealEntry { path: l.path, digests: smallvec::smallvec![l.sealed] });
+        entries.dedup_by(|e, first| {
+            let again = e.path == first.path;
+            if again {
+                first.digests.append(&mut e.digests);
             }
-        }
-        let mut entries = Vec::with_capacity(by_path.len());
-        for (path, mut digests) in by_path {
+            again
+        });
+        entries.shrink_to_fit();
+        for SealEntry { path, digests } in &mut entries {
             digests.sort_by_key(|d| (!d.digest.algo().strong(), d.digest.algo(), d.file, d.line));
             if let Some(pair) = digests.windows(2).find(|w| w[0].digest.algo() == w[1].digest.algo()) {
                 return Err(Error::MalformedSeal {
@@ -310,10 +332,9 @@ impl Seal {
                     ),
                 });
             }
-            // Most paths have one digest; a Vec grown by push holds room for
-            // four. Exact capacity is 120 bytes less per sealed path.
+            // A path sealed by more than one algorithm holds its digests
+            // apart; room for four after pushes is trimmed to what is held.
             digests.shrink_to_fit();
-            entries.push(SealEntry { path, digests });
         }
         let refs: Vec<&RelPath> = entries.iter().map(|e| &e.path).collect();
         if let Some(c) = collisions(&refs).first() {
@@ -336,10 +357,9 @@ impl Seal {
 
     /// Every algorithm any entry is sealed with, in a fixed order.
     pub fn algos(&self) -> Vec<crate::digest::Algo> {
-        let mut out: Vec<crate::digest::Algo> = self.entries.iter().flat_map(SealEntry::algos).collect();
-        out.sort();
-        out.dedup();
-        out
+        let set = AlgoSet::of(self.entries.iter().flat_map(|e| e.digests.iter().map(|d| d.digest.algo())));
+        let (algos, n) = set.to_array();
+        algos[..n].to_vec()
     }
 
     /// The strong algorithms any entry is sealed with: what an unsealed
@@ -361,20 +381,38 @@ impl Seal {
     /// The canonical manifest's SHA-256 for the sealed entries, when every
     /// entry has a SHA-256.
     pub fn sealed_tree_sha256(&self) -> Option<Digest> {
-        let digests: Option<Vec<Digest>> = self.entries.iter().map(SealEntry::sha256).collect();
-        let digests = digests?;
         if self.format == Format::Sums && self.files[0].canonical {
+            // A canonical manifest lists a SHA-256 for every entry.
             return Some(self.files[0].sha256);
         }
-        Some(Digest::of(&crate::manifest::write::canonical_bytes(
-            self.entries.iter().map(|e| &e.path).zip(digests.iter()),
-        )))
+        // Streamed line by line: no copy of the digests or of the manifest
+        // is held, which at a million entries was tens of megabytes.
+        let mut canonical = crate::manifest::write::CanonicalDigest::default();
+        for entry in &self.entries {
+            canonical.push(&entry.path, &entry.sha256()?);
+        }
+        Some(canonical.finish())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_shrinking_keeps_order_and_every_item() {
+        for n in [0usize, 1, 2, 3, 4, 7, 10] {
+            let items: Vec<usize> = (0..n).collect();
+            let mut seen = Vec::new();
+            let out = map_shrinking(items, |i| {
+                seen.push(i);
+                i * 10
+            });
+            assert_eq!(out, (0..n).map(|i| i * 10).collect::<Vec<_>>());
+            seen.sort_unstable();
+            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "each item mapped once");
+        }
+    }
     use crate::fsio::Root;
 
     /// The seal of `files` (name, bytes) and a manifest `name` with `text`,

@@ -13,7 +13,7 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use super::{Format, Listed, Scope, Seal, SealFile, SealedDigest};
+use super::{map_shrinking, Format, Listed, Scope, Seal, SealFile, SealedDigest};
 use crate::digest::Algo;
 use crate::fsio::{Root, Stamp};
 use crate::input::{self, Kind};
@@ -146,11 +146,10 @@ pub fn read(root: &Root, loc: &ManifestLocation, algo: Option<Algo>) -> Result<S
         drift: manifest.drift,
         canonical: manifest.canonical,
     };
-    let listed = manifest
-        .entries
-        .into_iter()
-        .map(|e| Listed { path: e.path, sealed: SealedDigest { digest: e.digest, file: 0, line: e.line } })
-        .collect();
+    let listed = map_shrinking(manifest.entries, |e| Listed {
+        path: e.path,
+        sealed: SealedDigest { digest: e.digest, file: 0, line: e.line },
+    });
     Seal::new(Format::Sums, Scope::Tree, vec![file], listed, loc.excluded(), Vec::new(), None)
 }
 

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use crate::digest::Algo;
 use crate::finding::{Finding, FindingClass};
 use crate::fsio::Root;
-use crate::hash::{Engine, Hashed, Outcome};
+use crate::hash::{Engine, Hashed, Outcome, RESULT_SLICE};
 use crate::manifest::write::canonical_bytes;
 use crate::manifest::DEFAULT_NAME;
 use crate::relpath::collisions;
-use crate::walk::{walk, Exclusions, Problem};
+use crate::walk::{walk, Exclusions, Problem, TreeFile};
 use crate::{Digest, Error, RelPath};
 
 /// Options of `seal` and `tree-hash`.
@@ -59,8 +59,8 @@ impl Default for SealOptions {
 /// A hashed tree.
 #[derive(Clone, Debug)]
 pub struct TreeDigest {
-    /// Every regular file and its digest, sorted by path.
-    pub files: Vec<(RelPath, Hashed)>,
+    /// Every regular file and its SHA-256, sorted by path.
+    pub files: Vec<(RelPath, Digest)>,
     /// The canonical manifest bytes.
     pub manifest: Vec<u8>,
     /// SHA-256 of [`TreeDigest::manifest`].
@@ -97,20 +97,21 @@ pub fn second_name(algo: Algo) -> &'static str {
 
 /// Hashes the tree under `root` without writing anything.
 pub fn tree_digest(root: &Path, opts: &SealOptions) -> Result<TreeDigest, Error> {
-    let files = hash_tree(root, opts, &[], &[])?;
-    let manifest = canonical_bytes(files.iter().map(|(p, h)| (p, &h.digest)));
-    let byte_count = files.iter().map(|(_, h)| h.stamp.size).sum();
+    let (files, byte_count) = hash_tree(root, opts, &[], &[], |h| h.digest)?;
+    let manifest = canonical_bytes(files.iter().map(|(p, d)| (p, d)));
     Ok(TreeDigest { packet_tree_sha256: Digest::of(&manifest), files, manifest, byte_count })
 }
 
 /// Every file of the tree, less the seal's own files and `also_excluded`,
-/// hashed with SHA-256 and `algos`; refuses a tree that cannot be sealed.
-fn hash_tree(
+/// hashed with SHA-256 and `algos`, with what `keep` keeps of each, and the
+/// bytes hashed; refuses a tree that cannot be sealed.
+fn hash_tree<T>(
     root: &Path,
     opts: &SealOptions,
     also_excluded: &[RelPath],
     algos: &[Algo],
-) -> Result<Vec<(RelPath, Hashed)>, Error> {
+    keep: impl Fn(Hashed) -> T,
+) -> Result<(Vec<(RelPath, T)>, u64), Error> {
     let manifest = manifest_rel(&opts.manifest_name)?;
     let mut exclusions = Exclusions::new(&opts.excludes)?;
     if !opts.include_manifest {
@@ -134,22 +135,34 @@ fn hash_tree(
 
     let root_dir = Root::open(root).map_err(|e| Error::io(root, e))?;
     let engine = Engine::new(opts.threads).map_err(|e| Error::io(root, e))?;
-    let outcomes = engine.map(&tree.files, |f, buf| match root_dir.open_file(&f.path) {
-        Ok((file, meta)) => crate::hash::hash_open_with(file, &meta, buf, algos),
-        Err(e) => Outcome::from(e),
-    });
     let mut files = Vec::with_capacity(tree.files.len());
-    for (f, outcome) in tree.files.into_iter().zip(outcomes) {
-        match outcome {
-            Outcome::Ok(h) => files.push((f.path, h)),
-            other => findings.push(outcome_finding(&f.path, other)),
+    let mut byte_count = 0u64;
+    // A slice at a time, each slice's results kept small before the next.
+    let mut walked = tree.files.into_iter();
+    loop {
+        let slice: Vec<TreeFile> = walked.by_ref().take(RESULT_SLICE).collect();
+        if slice.is_empty() {
+            break;
+        }
+        let outcomes = engine.map(&slice, |f, buf| match root_dir.open_file(&f.path) {
+            Ok((file, meta)) => crate::hash::hash_open_with(file, &meta, buf, algos),
+            Err(e) => Outcome::from(e),
+        });
+        for (f, outcome) in slice.into_iter().zip(outcomes) {
+            match outcome {
+                Outcome::Ok(h) => {
+                    byte_count += h.stamp.size;
+                    files.push((f.path, keep(h)));
+                }
+                other => findings.push(outcome_finding(&f.path, other)),
+            }
         }
     }
     if !findings.is_empty() {
         findings.sort_by(|a, b| a.path.cmp(&b.path));
         return Err(Error::Tree(findings));
     }
-    Ok(files)
+    Ok((files, byte_count))
 }
 
 /// Hashes the tree under `root` and writes its canonical manifest there
@@ -159,11 +172,11 @@ pub fn seal(root: &Path, opts: &SealOptions) -> Result<Sealed, Error> {
     if let Some(algo) = opts.second.filter(|a| *a != Algo::Sha256) {
         let name = second_name(algo);
         let rel = manifest_rel(name)?;
-        let files = hash_tree(root, opts, std::slice::from_ref(&rel), &[algo])?;
+        let second = |h: Hashed| h.get(algo).expect("hashed with the second algorithm");
+        let (files, _) = hash_tree(root, opts, std::slice::from_ref(&rel), &[algo], second)?;
         let mut bytes = Vec::new();
-        for (path, h) in &files {
-            let d = h.get(algo).expect("hashed with the second algorithm");
-            crate::manifest::write::write_any_line(&mut bytes, path, &d).expect("writing to a Vec cannot fail");
+        for (path, d) in &files {
+            crate::manifest::write::write_any_line(&mut bytes, path, d).expect("writing to a Vec cannot fail");
         }
         write_atomically(root, &rel, &bytes)?;
     }

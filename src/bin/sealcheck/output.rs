@@ -8,7 +8,10 @@
 //! - Text for a person (human, GitHub, JUnit and GNU output, every stderr
 //!   line) is then escaped for display ([`sealcheck::escape::display_text`]):
 //!   no control, C1 or bidi character reaches a terminal or a CI log.
-//!   Machine output (JSON) keeps the lossless forms of the contract.
+//!   Machine output (JSON, a manifest) is written byte for byte as
+//!   rendered, never through a lossy decoding: a manifest names files whose
+//!   names are not UTF-8. When stdout is a terminal, a person is reading
+//!   it, and it is redacted and escaped like text for a person.
 //! - A closed pipe is not an error: the exit code still carries the verdict.
 
 use std::io::{self, Write};
@@ -66,15 +69,24 @@ pub fn stdout(
     colour: Option<fn(&str) -> String>,
     f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), Error> {
-    let mut buf = Vec::new();
-    f(&mut buf).map_err(|e| Error::io(Path::new("<stdout>"), e))?;
-    let mut text = clean(&String::from_utf8_lossy(&buf), reader);
-    if let Some(paint) = colour {
-        text = paint(&text);
-    }
+    use std::io::IsTerminal;
     let out = io::stdout();
-    let mut lock = out.lock();
-    match lock.write_all(text.as_bytes()).and_then(|()| lock.flush()) {
+    let written = if reader == Reader::Machine && !out.is_terminal() {
+        // Byte for byte, and streamed: a seal of a million files printed
+        // with `seal --stdout` is not copied again on its way out.
+        let mut w = io::BufWriter::with_capacity(1 << 16, out.lock());
+        f(&mut w).and_then(|()| w.flush())
+    } else {
+        let mut buf = Vec::new();
+        f(&mut buf).map_err(|e| Error::io(Path::new("<stdout>"), e))?;
+        let mut text = clean(&String::from_utf8_lossy(&buf), Reader::Person);
+        if let Some(paint) = colour {
+            text = paint(&text);
+        }
+        let mut lock = out.lock();
+        lock.write_all(text.as_bytes()).and_then(|()| lock.flush())
+    };
+    match written {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(|e| Error::io(Path::new("<stdout>"), e)),
     }

@@ -230,9 +230,7 @@ fn run_tree_hash(a: TreeHashArgs, threads: Option<usize>) -> Result<Status, Erro
     let tree = tree_digest(&a.tree.packet, &seal_options(&a.tree, threads))?;
     let line = match a.format {
         TreeHashFormat::Hex => tree.packet_tree_sha256.to_hex(),
-        TreeHashFormat::H1 => {
-            sealcheck::dirhash::h1(tree.files.iter().map(|(p, h)| (p, &h.digest)), a.h1_prefix.as_deref())?
-        }
+        TreeHashFormat::H1 => sealcheck::dirhash::h1(tree.files.iter().map(|(p, d)| (p, d)), a.h1_prefix.as_deref())?,
     };
     emit(|w| writeln!(w, "{line}"))?;
     Ok(Status::Pass)
