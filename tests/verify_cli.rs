@@ -252,6 +252,96 @@ fn an_external_manifest_and_exclusions_are_honoured() {
 }
 
 #[test]
+fn every_count_of_the_seal_section_is_each_cases_own() {
+    // One packet with one case of each kind the counts tell apart, the
+    // counts asserted whole: a count fed by the wrong case, or not at all,
+    // shows here.
+    let p = tempfile::tempdir().unwrap();
+    let r = p.path();
+    for (name, body) in [("ok.txt", "ok\n"), ("changed.txt", "a\n"), ("gone.txt", "m\n"), ("fifo", "f\n")] {
+        std::fs::write(r.join(name), body).unwrap();
+    }
+    std::fs::create_dir(r.join("d")).unwrap();
+    std::fs::write(r.join("d/asdir"), "x\n").unwrap();
+    sealcheck().arg("seal").arg(r).assert().success();
+    std::fs::remove_file(r.join("gone.txt")).unwrap();
+    std::fs::write(r.join("changed.txt"), "b\n").unwrap();
+    std::fs::remove_file(r.join("fifo")).unwrap();
+    for fifo in ["fifo", "fifo2"] {
+        assert!(std::process::Command::new("mkfifo").arg(r.join(fifo)).status().unwrap().success());
+    }
+    std::fs::write(r.join("extra.txt"), "e\n").unwrap();
+    std::fs::remove_file(r.join("d/asdir")).unwrap();
+    std::fs::create_dir(r.join("d/asdir")).unwrap();
+    let report = |r: &std::path::Path| -> serde_json::Value {
+        // Exit 2: a file of the wrong type is bad input, whatever else drifted.
+        let out = sealcheck().args(["verify", "--format", "json"]).arg(r).assert().code(2);
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let want = |drift: bool| {
+        serde_json::json!({
+            "verdict": "FAIL", "sealed": 5, "ok": 1, "changed": 1, "missing": 1, "extra": 1, "moved": 0,
+            "unreadable": 0, "unsupported": 3, "changed_while_reading": 0, "manifest_drift": drift
+        })
+    };
+    let got = report(r);
+    assert_eq!(got["checks"]["seal_vs_bytes"], want(false));
+    // ok.txt, changed.txt and extra.txt: 3 + 2 + 2 bytes, in 3 files.
+    assert_eq!(got["packet"]["byte_count"], 7);
+    assert_eq!(got["packet"]["file_count"], 3);
+    assert_eq!(got["packet"]["manifest_canonical"], true);
+    let classes: Vec<(String, String)> = got["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["classes"][0].as_str().unwrap().to_string()))
+        .collect();
+    let want_classes = [
+        ("changed.txt", "edited_content"),
+        ("d/asdir", "unsupported_file_type"),
+        ("extra.txt", "extra_file"),
+        ("fifo", "unsupported_file_type"),
+        ("fifo2", "unsupported_file_type"),
+        ("gone.txt", "missing_file"),
+    ];
+    assert_eq!(classes, want_classes.map(|(p, c)| (p.to_string(), c.to_string())));
+
+    // The same manifest with CRLF line ends: drift in the manifest, which
+    // is no longer canonical; the counts of the files do not move.
+    let manifest = std::fs::read(r.join("HASH_MANIFEST.txt")).unwrap();
+    let crlf: Vec<u8> = manifest.iter().flat_map(|&b| if b == b'\n' { vec![b'\r', b'\n'] } else { vec![b] }).collect();
+    std::fs::write(r.join("HASH_MANIFEST.txt"), crlf).unwrap();
+    let got = report(r);
+    assert_eq!(got["checks"]["seal_vs_bytes"], want(true));
+    assert_eq!(got["packet"]["manifest_canonical"], false);
+}
+
+#[test]
+fn a_drifted_file_larger_than_the_read_buffer_is_diagnosed_by_reading_it_again() {
+    // A drifted file that fits the read buffer is diagnosed from it; a
+    // larger one is read again. Both must prove the same drift.
+    let p = tempfile::tempdir().unwrap();
+    let line = "a line of the report, long enough to fill a buffer soon\n";
+    let small = line.repeat(10);
+    let large = line.repeat(1 << 20 >> 5); // about 1.8 MiB, over the 256 KiB buffer
+    std::fs::write(p.path().join("large.txt"), &large).unwrap();
+    std::fs::write(p.path().join("small.txt"), &small).unwrap();
+    sealcheck().arg("seal").arg(p.path()).assert().success();
+    for (name, text) in [("large.txt", &large), ("small.txt", &small)] {
+        std::fs::write(p.path().join(name), text.replace('\n', "\r\n")).unwrap();
+    }
+    let out = sealcheck().args(["verify", "--format", "json"]).arg(p.path()).assert().code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    for (f, name) in findings.iter().zip(["large.txt", "small.txt"]) {
+        assert_eq!(f["path"], name);
+        assert_eq!(f["classes"], serde_json::json!(["crlf_drift"]), "{f}");
+        assert!(f["proof"].as_str().is_some_and(|p| !p.is_empty()), "{f}");
+    }
+}
+
+#[test]
 fn seal_stdout_prints_the_manifest_byte_for_byte_whatever_the_names() {
     // Names that are not UTF-8, a control byte, a backslash: a manifest is
     // data, and what `--stdout` prints must be the file `seal` writes.
