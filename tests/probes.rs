@@ -285,6 +285,54 @@ fn a_directory_swapped_for_a_symlink_mid_run_is_caught() {
     assert!(!report.self_check.packet_unmodified);
 }
 
+/// A file the walk listed can vanish before it is opened: a sealed one is
+/// missing, an unsealed one vanished; neither is skipped, neither panics.
+#[test]
+fn files_that_vanish_between_the_walk_and_their_open_are_reported() {
+    let p = sealed();
+    // Hashed first (path order, one thread) and slow to hash: a sparse GiB.
+    let big = std::fs::File::create(p.path().join("0.bin")).unwrap();
+    big.set_len(1 << 30).unwrap();
+    drop(big);
+    common::sealcheck().arg("seal").arg("--reseal").arg(p.path()).assert().success();
+    put(p.path(), b"zz-extra.txt", b"unsealed\n");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("sealcheck"))
+        .args(["--threads", "1", "verify"])
+        .arg(p.path())
+        .arg("--json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until 0.bin is open: the walk is over, nothing else is opened yet.
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let deadline = Instant::now() + common::HANG;
+    let is_open = || {
+        std::fs::read_dir(&fds)
+            .map(|d| d.flatten().any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l.ends_with("0.bin"))))
+            .unwrap_or(false)
+    };
+    while !is_open() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before 0.bin was seen open");
+        assert!(Instant::now() < deadline, "0.bin never opened");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::fs::remove_file(p.path().join("a.txt")).unwrap();
+    std::fs::remove_file(p.path().join("zz-extra.txt")).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: sealcheck::Report = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |path: &str| report.findings.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} named"));
+    let sealed = find("a.txt");
+    assert_eq!(sealed.classes, [sealcheck::FindingClass::MissingFile], "{sealed:?}");
+    let unsealed = find("zz-extra.txt");
+    assert_eq!(unsealed.classes, [sealcheck::FindingClass::MissingFile], "{unsealed:?}");
+    assert!(unsealed.message.contains("vanished"), "{unsealed:?}");
+    let counts = report.checks.seal_vs_bytes.as_ref().unwrap();
+    assert_eq!((counts.missing, counts.ok, counts.extra), (1, 2, 0), "{counts:?}");
+    assert_eq!(report.packet.as_ref().unwrap().packet_tree_sha256, None, "an incomplete tree has no tree hash");
+}
+
 #[test]
 fn a_line_over_one_mebibyte_is_refused_with_bounded_memory() {
     let p = sealed();
