@@ -10,6 +10,11 @@
 #                                        also run these integration tests for
 #                                        each mutant (modules whose behaviour
 #                                        the unit tests alone do not pin)
+#   MUTANTS_ONLY=LIST sh scripts/mutants.sh FILE
+#                                        test only the mutants named in LIST,
+#                                        one per line as `--list` prints them
+#                                        (the survivors of an earlier pass,
+#                                        when edits have moved their lines)
 #
 # cargo-mutants copies the tree it tests, and refuses names that are not
 # UTF-8, which the probe fixtures hold on purpose. So the script clones the
@@ -53,8 +58,13 @@ for f in $files; do
         for t in $MUTANTS_TESTS; do scope="$scope --cargo-arg=--test=$t"; done
         timeout=240
     fi
+    only=""
+    if [ -n "${MUTANTS_ONLY:-}" ]; then
+        # One regex: each name, escaped, anchored, joined by '|'.
+        only=$(python3 -c 'import re, sys; print("|".join("^" + re.escape(l.strip()) + "$" for l in open(sys.argv[1]) if l.strip()))' "$MUTANTS_ONLY")
+    fi
     # shellcheck disable=SC2046,SC2086
     cargo mutants --in-place --no-shuffle --timeout "$timeout" --file "$f" --output "$out" $scope \
-        $([ -n "${MUTANTS_ITERATE:-}" ] && echo --iterate) || true
+        $([ -n "${MUTANTS_ITERATE:-}" ] && echo --iterate) ${only:+--re "$only"} || true
     git checkout --quiet -- .
 done

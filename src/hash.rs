@@ -149,7 +149,11 @@ fn advise_sequential(_file: &File, _size: u64) {}
 /// is some 136 bytes, and holding a million at once was a quarter of a
 /// run's peak. Debug builds (every test) use slices of 7, so every test
 /// with more files than that crosses slice boundaries.
-pub(crate) const RESULT_SLICE: usize = if cfg!(debug_assertions) { 7 } else { 1 << 16 };
+pub(crate) const RESULT_SLICE: usize = if cfg!(debug_assertions) { 7 } else { RELEASE_SLICE };
+const RELEASE_SLICE: usize = 1 << 16;
+// Tests run debug builds, which never use the release slice: a wrong one
+// must not compile.
+const _: () = assert!(RELEASE_SLICE >= 1024 && RELEASE_SLICE <= 1 << 20);
 
 /// Runs hashing jobs on a pool of threads.
 #[derive(Debug)]
