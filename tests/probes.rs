@@ -241,40 +241,52 @@ fn a_file_that_changes_while_hashed_is_caught() {
     assert!(!report.self_check.any_fail_open);
 }
 
+/// The sealed packet with `name` added, a sparse GiB (slow to hash), and
+/// sealed again.
+fn sealed_with_a_slow_file(name: &str) -> tempfile::TempDir {
+    let p = sealed();
+    std::fs::File::create(p.path().join(name)).unwrap().set_len(1 << 30).unwrap();
+    common::sealcheck().arg("seal").arg("--reseal").arg(p.path()).assert().success();
+    p
+}
+
+/// Starts `verify --json` on one hashing thread and returns once it holds
+/// `name` open (a file slow to hash, so the run is still going).
+fn verify_until_open(packet: &Path, name: &str) -> std::process::Child {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("sealcheck"))
+        .args(["--threads", "1", "verify"])
+        .arg(packet)
+        .arg("--json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let deadline = Instant::now() + common::HANG;
+    let is_open = || {
+        std::fs::read_dir(&fds)
+            .map(|d| d.flatten().any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l.ends_with(name))))
+            .unwrap_or(false)
+    };
+    while !is_open() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before {name} was seen open");
+        assert!(Instant::now() < deadline, "{name} never opened");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    child
+}
+
 /// A directory whose files were already hashed is moved out of the packet
 /// and a symlink to it put in its place while the run goes on. Every file
 /// is still the same inode through the symlink, so only the end-of-run
 /// check that each directory is still a directory can see it.
 #[test]
 fn a_directory_swapped_for_a_symlink_mid_run_is_caught() {
-    let p = sealed();
-    // Hashed last (path order, one thread) and slow to hash: a sparse GiB.
-    let big = std::fs::File::create(p.path().join("zz.bin")).unwrap();
-    big.set_len(1 << 30).unwrap();
-    drop(big);
-    common::sealcheck().arg("seal").arg("--reseal").arg(p.path()).assert().success();
+    // zz.bin is hashed last (path order, one thread).
+    let p = sealed_with_a_slow_file("zz.bin");
     let outside = tempfile::tempdir().unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("sealcheck"))
-        .args(["--threads", "1", "verify"])
-        .arg(p.path())
-        .arg("--json")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until zz.bin is open: sub/ is hashed by then.
-    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
-    let deadline = Instant::now() + common::HANG;
-    let is_open = || {
-        std::fs::read_dir(&fds)
-            .map(|d| d.flatten().any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l.ends_with("zz.bin"))))
-            .unwrap_or(false)
-    };
-    while !is_open() {
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before zz.bin was seen open");
-        assert!(Instant::now() < deadline, "zz.bin never opened");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    // sub/ is hashed by the time zz.bin is open.
+    let child = verify_until_open(p.path(), "zz.bin");
     std::fs::rename(p.path().join("sub"), outside.path().join("sub")).unwrap();
     symlink(outside.path().join("sub"), p.path().join("sub")).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -289,34 +301,11 @@ fn a_directory_swapped_for_a_symlink_mid_run_is_caught() {
 /// missing, an unsealed one vanished; neither is skipped, neither panics.
 #[test]
 fn files_that_vanish_between_the_walk_and_their_open_are_reported() {
-    let p = sealed();
-    // Hashed first (path order, one thread) and slow to hash: a sparse GiB.
-    let big = std::fs::File::create(p.path().join("0.bin")).unwrap();
-    big.set_len(1 << 30).unwrap();
-    drop(big);
-    common::sealcheck().arg("seal").arg("--reseal").arg(p.path()).assert().success();
+    // 0.bin is hashed first (path order, one thread).
+    let p = sealed_with_a_slow_file("0.bin");
     put(p.path(), b"zz-extra.txt", b"unsealed\n");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("sealcheck"))
-        .args(["--threads", "1", "verify"])
-        .arg(p.path())
-        .arg("--json")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until 0.bin is open: the walk is over, nothing else is opened yet.
-    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
-    let deadline = Instant::now() + common::HANG;
-    let is_open = || {
-        std::fs::read_dir(&fds)
-            .map(|d| d.flatten().any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l.ends_with("0.bin"))))
-            .unwrap_or(false)
-    };
-    while !is_open() {
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before 0.bin was seen open");
-        assert!(Instant::now() < deadline, "0.bin never opened");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    // Once 0.bin is open, the walk is over and nothing else is opened yet.
+    let child = verify_until_open(p.path(), "0.bin");
     std::fs::remove_file(p.path().join("a.txt")).unwrap();
     std::fs::remove_file(p.path().join("zz-extra.txt")).unwrap();
     let out = child.wait_with_output().unwrap();
