@@ -233,21 +233,40 @@ fn verify_seal(
             let mut f = problem_finding(p);
             set_digests(&mut f, entry, None);
             findings.push(f);
-        } else if root_dir.lstat(&entry.path).is_ok_and(|m| m.is_dir()) {
-            // A directory where a regular file is sealed: not a missing
-            // file, a file of the wrong type, like any other.
-            tree_complete = false;
-            counts.unsupported += 1;
-            let mut f = Finding::new(
-                entry.path.display(),
-                FindingClass::UnsupportedFileType,
-                "directory where a sealed regular file is expected",
-            );
-            f.proof = Some("lstat gives a directory at the sealed path".to_string());
-            set_digests(&mut f, entry, None);
-            findings.push(f);
         } else {
-            missing.push(entry);
+            match root_dir.lstat(&entry.path) {
+                Ok(m) if m.is_dir() => {
+                    // A directory where a regular file is sealed: not a
+                    // missing file, a file of the wrong type, like any other.
+                    tree_complete = false;
+                    counts.unsupported += 1;
+                    let mut f = Finding::new(
+                        entry.path.display(),
+                        FindingClass::UnsupportedFileType,
+                        "directory where a sealed regular file is expected",
+                    );
+                    f.proof = Some("lstat gives a directory at the sealed path".to_string());
+                    set_digests(&mut f, entry, None);
+                    findings.push(f);
+                }
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    // Not known to be absent: in a directory that cannot be
+                    // listed, say, the file may well be there.
+                    tree_complete = false;
+                    counts.unreadable += 1;
+                    let mut f = Finding::new(
+                        entry.path.display(),
+                        FindingClass::UnreadableFile,
+                        format!("cannot be reached: {e}"),
+                    );
+                    f.proof = Some(format!(
+                        "the walk did not list it, and lstat at the sealed path fails with \"{e}\", not \"not found\""
+                    ));
+                    set_digests(&mut f, entry, None);
+                    findings.push(f);
+                }
+                _ => missing.push(entry),
+            }
         }
     }
     for p in unsupported_at.into_values() {

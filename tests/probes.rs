@@ -208,6 +208,32 @@ fn an_unreadable_file_is_an_environment_failure_or_the_probe_says_skipped() {
     expect("unreadable", &o, 3, "unreadable_file");
 }
 
+/// A sealed file inside a directory that cannot be listed is not known to
+/// be missing: it is unreadable, like the directory, and counted so.
+#[test]
+fn a_sealed_file_in_an_unlistable_directory_is_unreadable_not_missing() {
+    let p = sealed();
+    for rel in ["HASH_MANIFEST.txt", "a.txt", "sub/b.txt"] {
+        std::fs::set_permissions(p.path().join(rel), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::set_permissions(p.path().join("sub"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let Some(cmd) = common::unprivileged() else {
+        common::skipped("unlistable-directory probe: running as root and cannot drop to an unprivileged user");
+        return;
+    };
+    let o = probe_with(cmd, "unlistable directory", p.path(), &[]);
+    std::fs::set_permissions(p.path().join("sub"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(o.code, 3, "{}{}", o.stdout, o.stderr);
+    let report: sealcheck::Report = serde_json::from_str(&o.stdout).unwrap();
+    for path in ["sub", "sub/b.txt"] {
+        let f = report.findings.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} named"));
+        assert_eq!(f.classes, [sealcheck::FindingClass::UnreadableFile], "{f:?}");
+        assert!(f.proof.as_deref().is_some_and(|p| p.contains("denied")), "{f:?}");
+    }
+    let counts = report.checks.seal_vs_bytes.as_ref().unwrap();
+    assert_eq!((counts.unreadable, counts.missing, counts.ok), (2, 0, 1), "{counts:?}");
+}
+
 #[test]
 fn a_file_that_changes_while_hashed_is_caught() {
     let p = sealed();
