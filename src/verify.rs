@@ -195,7 +195,9 @@ fn verify_seal(
                 if matches!(p, Problem::Unreadable { .. }) {
                     counts.unreadable += 1;
                 } else {
-                    counts.extra += 1;
+                    // A name that cannot be sealed safely: counted as what its
+                    // finding says, a file of a type that cannot be sealed.
+                    counts.unsupported += 1;
                 }
                 findings.push(problem_finding(p));
             }
@@ -777,4 +779,20 @@ fn changed_finding(entry: &SealEntry, hashed: &Hashed) -> Finding {
     let mut f = Finding::new(entry.path.display(), FindingClass::EditedContent, "bytes differ from the seal");
     set_digests(&mut f, entry, Some(hashed));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_are_every_directory_once_in_order() {
+        let paths: Vec<RelPath> = ["a/b/c", "a/b/d", "a/e", "f/g", "h", "i/j/k/l"]
+            .iter()
+            .map(|p| RelPath::from_slice(p.as_bytes()).unwrap())
+            .collect();
+        let got: Vec<String> = ancestors(paths.iter()).iter().map(RelPath::display).collect();
+        assert_eq!(got, ["a", "a/b", "f", "i", "i/j", "i/j/k"]);
+        assert!(ancestors([].iter()).is_empty());
+    }
 }

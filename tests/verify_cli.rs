@@ -271,6 +271,7 @@ fn every_count_of_the_seal_section_is_each_cases_own() {
         assert!(std::process::Command::new("mkfifo").arg(r.join(fifo)).status().unwrap().success());
     }
     std::fs::write(r.join("extra.txt"), "e\n").unwrap();
+    std::fs::write(r.join("~home"), "a name that cannot be sealed\n").unwrap();
     std::fs::remove_file(r.join("d/asdir")).unwrap();
     std::fs::create_dir(r.join("d/asdir")).unwrap();
     let report = |r: &std::path::Path| -> serde_json::Value {
@@ -281,7 +282,7 @@ fn every_count_of_the_seal_section_is_each_cases_own() {
     let want = |drift: bool| {
         serde_json::json!({
             "verdict": "FAIL", "sealed": 5, "ok": 1, "changed": 1, "missing": 1, "extra": 1, "moved": 0,
-            "unreadable": 0, "unsupported": 3, "changed_while_reading": 0, "manifest_drift": drift
+            "unreadable": 0, "unsupported": 4, "changed_while_reading": 0, "manifest_drift": drift
         })
     };
     let got = report(r);
@@ -303,6 +304,7 @@ fn every_count_of_the_seal_section_is_each_cases_own() {
         ("fifo", "unsupported_file_type"),
         ("fifo2", "unsupported_file_type"),
         ("gone.txt", "missing_file"),
+        ("~home", "unsupported_file_type"),
     ];
     assert_eq!(classes, want_classes.map(|(p, c)| (p.to_string(), c.to_string())));
 
