@@ -206,6 +206,9 @@ fn an_unreadable_file_is_an_environment_failure_or_the_probe_says_skipped() {
     };
     let o = probe_with(cmd, "unreadable", p.path(), &[]);
     expect("unreadable", &o, 3, "unreadable_file");
+    let report: sealcheck::Report = serde_json::from_str(&o.stdout).unwrap();
+    let counts = report.checks.seal_vs_bytes.as_ref().unwrap();
+    assert_eq!((counts.unreadable, counts.ok), (1, 1), "{counts:?}");
 }
 
 /// A sealed file inside a directory that cannot be listed is not known to
@@ -264,6 +267,7 @@ fn a_file_that_changes_while_hashed_is_caught() {
     // Only the re-check names this; an edit alone would be edited_content,
     // so a build without the re-check fails here.
     assert_eq!(f.classes[0], sealcheck::FindingClass::ChangedWhileReading, "{f:?}");
+    assert_eq!(report.checks.seal_vs_bytes.as_ref().unwrap().changed_while_reading, 1);
     assert!(!report.self_check.any_fail_open);
 }
 
@@ -320,11 +324,13 @@ fn a_directory_swapped_for_a_symlink_mid_run_is_caught() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let f = report.findings.iter().find(|f| f.path == "sub").expect("the swapped directory is named");
     assert_eq!(f.classes, [sealcheck::FindingClass::ChangedWhileReading], "{f:?}");
+    assert_eq!(report.checks.seal_vs_bytes.as_ref().unwrap().changed_while_reading, 1);
     assert!(!report.self_check.packet_unmodified);
 }
 
 /// A file the walk listed can vanish before it is opened: a sealed one is
-/// missing, an unsealed one vanished; neither is skipped, neither panics.
+/// missing, an unsealed one vanished; one can turn into a FIFO. None is
+/// skipped, none panics, each is counted as what it is.
 #[test]
 fn files_that_vanish_between_the_walk_and_their_open_are_reported() {
     // 0.bin is hashed first (path order, one thread).
@@ -334,8 +340,12 @@ fn files_that_vanish_between_the_walk_and_their_open_are_reported() {
     let child = verify_until_open(p.path(), "0.bin");
     std::fs::remove_file(p.path().join("a.txt")).unwrap();
     std::fs::remove_file(p.path().join("zz-extra.txt")).unwrap();
+    // And a sealed file turned into a FIFO after the walk listed it.
+    std::fs::remove_file(p.path().join("sub/b.txt")).unwrap();
+    assert!(Command::new("mkfifo").arg(p.path().join("sub/b.txt")).status().unwrap().success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    // Exit 2: a file of the wrong type is bad input.
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     let report: sealcheck::Report = serde_json::from_slice(&out.stdout).unwrap();
     let find = |path: &str| report.findings.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} named"));
     let sealed = find("a.txt");
@@ -343,8 +353,10 @@ fn files_that_vanish_between_the_walk_and_their_open_are_reported() {
     let unsealed = find("zz-extra.txt");
     assert_eq!(unsealed.classes, [sealcheck::FindingClass::MissingFile], "{unsealed:?}");
     assert!(unsealed.message.contains("vanished"), "{unsealed:?}");
+    let fifo = find("sub/b.txt");
+    assert_eq!(fifo.classes, [sealcheck::FindingClass::UnsupportedFileType], "{fifo:?}");
     let counts = report.checks.seal_vs_bytes.as_ref().unwrap();
-    assert_eq!((counts.missing, counts.ok, counts.extra), (1, 2, 0), "{counts:?}");
+    assert_eq!((counts.missing, counts.unsupported, counts.ok, counts.extra), (1, 1, 1, 0), "{counts:?}");
     assert_eq!(report.packet.as_ref().unwrap().packet_tree_sha256, None, "an incomplete tree has no tree hash");
 }
 
