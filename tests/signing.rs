@@ -416,3 +416,31 @@ fn a_bag_is_signed_through_its_strongest_tag_manifest() {
     assert_eq!(code, 1);
     assert!(classes(report.as_ref().unwrap()).contains(&"signature_invalid"));
 }
+
+/// A bag with no tag manifest has nothing a signature could cover: asked
+/// for any signature, it is refused (exit 2), never let through unsigned.
+#[test]
+fn a_bag_without_a_tag_manifest_is_refused_whichever_signature_is_asked_for() {
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let key = keygen(&["-t", "ed25519"], "");
+    let dir = tempfile::tempdir().unwrap();
+    let bag = dir.path().join("bag");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bagit/v1.0-sha256");
+    assert!(Command::new("cp").arg("-a").arg(&src).arg(&bag).status().unwrap().success());
+    for entry in std::fs::read_dir(&bag).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("tagmanifest-") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let (code, _, _) = verify_json(&bag, &[]);
+    assert_eq!(code, 0, "the bag verifies unsigned when no signature is asked for");
+    let allowed = key.allowed.to_str().unwrap();
+    let minisign_key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+    for args in [&["--allowed-signers", allowed][..], &["--minisign-key", minisign_key]] {
+        let (code, _, err) = verify_json(&bag, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("a tag manifest"), "{args:?}: {err}");
+    }
+}
