@@ -344,6 +344,25 @@ fn a_drifted_file_larger_than_the_read_buffer_is_diagnosed_by_reading_it_again()
 }
 
 #[test]
+fn the_content_scan_section_counts_what_it_scanned_and_found() {
+    let p = tempfile::tempdir().unwrap();
+    let r = p.path();
+    std::fs::write(r.join("a.txt"), "clean\n").unwrap();
+    std::fs::write(r.join("b.txt"), "has SECRET-WORD-1 inside\n").unwrap();
+    std::fs::write(r.join("c.txt"), "key AKIAIOSFODNN7EXAMPLE here\n").unwrap();
+    std::fs::write(r.join("SECRET-WORD-1.log"), "a name that holds the token\n").unwrap();
+    sealcheck().arg("seal").arg(r).assert().success();
+    let args = ["verify", "--format", "json", "--forbid-token", "SECRET-WORD-1", "--forbid-token", "ABSENT"];
+    let out = sealcheck().args(args).arg("--scan-secrets").arg(r).assert().code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let want = serde_json::json!({
+        "verdict": "FAIL", "files_scanned": 4, "forbidden_tokens": 2, "secrets_scanned": true,
+        "forbidden_token_hits": 2, "secret_leak_hits": 1
+    });
+    assert_eq!(report["checks"]["content_scan"], want);
+}
+
+#[test]
 fn seal_stdout_prints_the_manifest_byte_for_byte_whatever_the_names() {
     // Names that are not UTF-8, a control byte, a backslash: a manifest is
     // data, and what `--stdout` prints must be the file `seal` writes.
