@@ -58,6 +58,16 @@ fn ssh_keygen_verify(key: &Key, packet: &Path, namespace: &str) -> bool {
     sh(packet, &script).status.success()
 }
 
+/// A copy of the fixture bag (SHA-256, with its tag manifest), and the
+/// directory that holds it.
+fn fixture_bag() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let bag = dir.path().join("bag");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bagit/v1.0-sha256");
+    assert!(Command::new("cp").arg("-a").arg(&src).arg(&bag).status().unwrap().success());
+    (dir, bag)
+}
+
 fn verify_json(packet: &Path, args: &[&str]) -> (i32, Option<Report>, String) {
     let out = sealcheck().arg("verify").arg(packet).args(args).arg("--json").output().unwrap();
     let report = serde_json::from_slice(&out.stdout).ok();
@@ -382,10 +392,7 @@ fn a_bag_is_signed_through_its_strongest_tag_manifest() {
         return;
     }
     let key = keygen(&["-t", "ed25519"], "");
-    let dir = tempfile::tempdir().unwrap();
-    let bag = dir.path().join("bag");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bagit/v1.0-sha256");
-    assert!(Command::new("cp").arg("-a").arg(&src).arg(&bag).status().unwrap().success());
+    let (_dir, bag) = fixture_bag();
     sealcheck().arg("sign").arg(&bag).arg("--key").arg(&key.private).assert().code(0);
     let tag = bag.join("tagmanifest-sha256.txt");
     let o = sh(
@@ -425,10 +432,7 @@ fn a_bag_without_a_tag_manifest_is_refused_whichever_signature_is_asked_for() {
         return;
     }
     let key = keygen(&["-t", "ed25519"], "");
-    let dir = tempfile::tempdir().unwrap();
-    let bag = dir.path().join("bag");
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bagit/v1.0-sha256");
-    assert!(Command::new("cp").arg("-a").arg(&src).arg(&bag).status().unwrap().success());
+    let (_dir, bag) = fixture_bag();
     for entry in std::fs::read_dir(&bag).unwrap().flatten() {
         if entry.file_name().to_string_lossy().starts_with("tagmanifest-") {
             std::fs::remove_file(entry.path()).unwrap();
