@@ -314,9 +314,8 @@ fn verify_seal(
     let mut extras: Vec<(&RelPath, Hashed)> = Vec::new();
     let mut changed: Vec<(&SealEntry, Hashed)> = Vec::new();
     let mut explained_early: Vec<(&SealEntry, Explained)> = Vec::new();
-    // Jobs are hashed a slice at a time and each slice's results folded in
-    // before the next: a result is some 136 bytes, and holding a million of
-    // them at once was a quarter of the peak.
+    // Jobs are hashed a slice at a time (see RESULT_SLICE), each slice's
+    // results folded in before the next.
     for slice in jobs.chunks(RESULT_SLICE) {
         for (job, (outcome, explained)) in slice.iter().zip(engine.map(slice, hash_job)) {
             let hashed = match outcome {

@@ -45,12 +45,9 @@ pub enum Reader {
     Machine,
 }
 
-/// Text as it may leave for `reader`.
-pub fn clean(text: &str, reader: Reader) -> String {
-    match reader {
-        Reader::Person => display_text(&redactor().redact(text)),
-        Reader::Machine => text.to_string(),
-    }
+/// Text as it may leave for a person: redacted, then escaped for display.
+pub fn clean(text: &str) -> String {
+    display_text(&redactor().redact(text))
 }
 
 /// The JSON report, every string value redacted.
@@ -79,7 +76,7 @@ pub fn stdout(
     } else {
         let mut buf = Vec::new();
         f(&mut buf).map_err(|e| Error::io(Path::new("<stdout>"), e))?;
-        let mut text = clean(&String::from_utf8_lossy(&buf), Reader::Person);
+        let mut text = clean(&String::from_utf8_lossy(&buf));
         if let Some(paint) = colour {
             text = paint(&text);
         }
@@ -94,7 +91,7 @@ pub fn stdout(
 
 /// Writes a message on stderr, each line behind the program's name.
 pub fn stderr(message: &str) {
-    let text = clean(message, Reader::Person);
+    let text = clean(message);
     let mut err = io::stderr().lock();
     for line in text.lines() {
         let _ = writeln!(err, "{PROG}: {line}");
@@ -103,7 +100,7 @@ pub fn stderr(message: &str) {
 
 /// Writes rendered text (already prefixed as its format wants) on stderr.
 pub fn stderr_raw(text: &str) {
-    let _ = io::stderr().lock().write_all(clean(text, Reader::Person).as_bytes());
+    let _ = io::stderr().lock().write_all(clean(text).as_bytes());
 }
 
 /// The SARIF document, every string value redacted.
@@ -157,7 +154,7 @@ pub fn step_summary(report: &Report) -> Result<(), Error> {
         return Ok(());
     };
     let path = std::path::PathBuf::from(path);
-    let text = clean(&sealcheck::render::github::summary(report), Reader::Person);
+    let text = clean(&sealcheck::render::github::summary(report));
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(|e| Error::io(&path, e))?;
     f.write_all(text.as_bytes()).map_err(|e| Error::io(&path, e))
 }
