@@ -369,3 +369,29 @@ impl CheckRun {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A mismatched file is read again to be diagnosed; if it no longer
+    /// hashes to what was checked, no drift is claimed of bytes never
+    /// checked.
+    #[test]
+    fn a_file_that_changed_after_its_hash_is_not_diagnosed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        let sealed = Digest::of("a \u{2014} b\n".as_bytes());
+        let now = b"a -- b\n";
+        std::fs::write(&path, now).unwrap();
+        let name = path.as_os_str().as_bytes();
+        let opts = DiagnoseOptions::default();
+
+        let (classes, proof) = explain(name, &sealed, &Digest::of(now), &opts);
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift], "{proof}");
+
+        let (classes, proof) = explain(name, &sealed, &Digest::of(b"what was hashed\n"), &opts);
+        assert_eq!(classes, [FindingClass::EditedContent]);
+        assert_eq!(proof, "not diagnosed: it changed while being read again");
+    }
+}

@@ -783,6 +783,7 @@ fn changed_finding(entry: &SealEntry, hashed: &Hashed) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::seal::SealedDigest;
 
     #[test]
     fn ancestors_are_every_directory_once_in_order() {
@@ -793,5 +794,41 @@ mod tests {
         let got: Vec<String> = ancestors(paths.iter()).iter().map(RelPath::display).collect();
         assert_eq!(got, ["a", "a/b", "f", "i", "i/j", "i/j/k"]);
         assert!(ancestors([].iter()).is_empty());
+    }
+
+    /// A changed file is read again to be diagnosed. If those bytes are not
+    /// the ones hashed (the file changed between its hash and its
+    /// diagnosis), nothing is claimed of them: a drift "proven" on bytes
+    /// that were never checked would be a lie.
+    #[test]
+    fn a_file_that_changed_after_its_hash_is_not_diagnosed() {
+        let dir = tempfile::tempdir().unwrap();
+        // The seal holds an em dash; the file now holds "--", a drift
+        // diagnosis proves when it reads these very bytes.
+        let sealed = "a \u{2014} b\n".as_bytes();
+        let now = b"a -- b\n";
+        std::fs::write(dir.path().join("f.txt"), now).unwrap();
+        let root = Root::open(dir.path()).unwrap();
+        let path = RelPath::from_slice(b"f.txt").unwrap();
+        let entry = SealEntry {
+            path: path.clone(),
+            digests: smallvec::smallvec![SealedDigest { digest: Digest::of(sealed).into(), file: 0, line: 1 }],
+        };
+        let (_, meta) = root.open_file(&path).unwrap();
+        let opts = VerifyOptions::default();
+        let hashed_as =
+            |bytes: &[u8]| Hashed { digest: Digest::of(bytes), others: Vec::new(), stamp: Stamp::of(&meta) };
+
+        // Read again, the bytes are those hashed: the drift is proven.
+        let (f, restored) = explain(&root, &entry, &hashed_as(now), &opts);
+        assert_eq!(f.classes, [FindingClass::EmdashUnicodeDrift], "{f:?}");
+        assert_eq!(restored.as_deref(), Some(sealed));
+
+        // The bytes hashed were others: nothing is diagnosed, nothing restored.
+        let (f, restored) = explain(&root, &entry, &hashed_as(b"what was hashed\n"), &opts);
+        assert_eq!(f.classes, [FindingClass::EditedContent], "{f:?}");
+        assert!(f.message.ends_with("it changed again while being diagnosed"), "{}", f.message);
+        assert!(f.proof.as_deref().unwrap().contains("they had changed"), "{f:?}");
+        assert!(f.hint.is_none() && restored.is_none(), "{f:?}");
     }
 }
