@@ -588,6 +588,23 @@ mod tests {
         );
     }
 
+    /// The fast path is taken for every valid digit: the table holds each
+    /// hex digit's value (uppercase marked), and marks every other byte
+    /// invalid. A table that refused a valid digit would still give the
+    /// right answer through the precise loop, only slower; this pins that
+    /// it never needs to.
+    #[test]
+    fn the_hex_table_holds_every_digits_value() {
+        for c in 0..=255u8 {
+            let want = match (c as char).to_digit(16) {
+                Some(v) if c.is_ascii_uppercase() => v as u8 | UPPER,
+                Some(v) => v as u8,
+                None => INVALID,
+            };
+            assert_eq!(HEX_VALUE[c as usize], want, "byte {c:#04x}");
+        }
+    }
+
     #[test]
     fn an_algorithm_set_holds_exactly_its_members_in_a_fixed_order() {
         assert_eq!(AlgoSet::default().to_array().1, 0);
