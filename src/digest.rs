@@ -135,8 +135,18 @@ const UPPER: u8 = 0x40;
 /// Decodes `hex` (twice `out`'s length) into `out`, saying precisely which
 /// character is wrong. (The `hex` crate's errors name no position.)
 fn decode_hex(hex: &[u8], any_case: bool, out: &mut [u8]) -> Result<(), DigestError> {
-    // The fast path: one table lookup a digit, one test at the end. A
-    // manifest holds a digest a line, so this is most of parsing one.
+    if decode_hex_fast(hex, any_case, out) {
+        return Ok(());
+    }
+    out.fill(0);
+    decode_hex_precisely(hex, any_case, out)
+}
+
+/// The fast path of [`decode_hex`]: one table lookup a digit, one test at
+/// the end (a manifest holds a digest a line, so this is most of parsing
+/// one). True when every digit was valid and `out` holds the value; false
+/// leaves `out` meaningless, for the precise loop to redo.
+fn decode_hex_fast(hex: &[u8], any_case: bool, out: &mut [u8]) -> bool {
     let refused = if any_case { INVALID } else { INVALID | UPPER };
     let mut seen = 0u8;
     for (pair, o) in hex.chunks_exact(2).zip(out.iter_mut()) {
@@ -144,11 +154,7 @@ fn decode_hex(hex: &[u8], any_case: bool, out: &mut [u8]) -> Result<(), DigestEr
         seen |= hi | lo;
         *o = (hi & 0x0f) << 4 | (lo & 0x0f);
     }
-    if seen & refused == 0 && hex.len() == out.len() * 2 {
-        return Ok(());
-    }
-    out.fill(0);
-    decode_hex_precisely(hex, any_case, out)
+    seen & refused == 0 && hex.len() == out.len() * 2
 }
 
 /// The slow path of [`decode_hex`]: the same result, or the first wrong
@@ -603,6 +609,130 @@ mod tests {
             };
             assert_eq!(HEX_VALUE[c as usize], want, "byte {c:#04x}");
         }
+    }
+
+    /// The fast path alone accepts every valid digest, with its value, and
+    /// refuses any with one or more wrong digits, wherever they are (two
+    /// in different pairs included), or the wrong length.
+    #[test]
+    fn the_fast_hex_path_decides_alone() {
+        let hex = *b"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let want = Digest::of(b"abc").0;
+        let fast = |h: &[u8], any_case: bool| {
+            let mut out = [0u8; 32];
+            decode_hex_fast(h, any_case, &mut out).then_some(out)
+        };
+        assert_eq!(fast(&hex, false), Some(want));
+        assert_eq!(fast(&hex, true), Some(want));
+        let upper = hex.to_ascii_uppercase();
+        assert_eq!(fast(&upper, true), Some(want));
+        assert_eq!(fast(&upper, false), None);
+        assert_eq!(fast(&hex[..62], false), None);
+        let mut longer = hex.to_vec();
+        longer.extend_from_slice(b"00");
+        assert_eq!(fast(&longer, true), None);
+        for bad in [b'g', b'G', b' ', 0, 0xff] {
+            for (a, b) in [(0, 1), (0, 2), (5, 63), (62, 63)] {
+                let mut h = hex;
+                h[a] = bad;
+                assert_eq!(fast(&h, true), None, "{a}");
+                h[b] = bad;
+                assert_eq!(fast(&h, true), None, "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_digest_shows_as_lowercase_hex_and_debugs_with_its_type() {
+        let d = Digest::of(b"abc");
+        let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(d.to_string(), hex);
+        assert_eq!(format!("{d:?}"), format!("Digest({hex})"));
+        assert_eq!(&d.hex_bytes()[..], hex.as_bytes());
+    }
+
+    /// Every algorithm's digest shows as `algo:hex`, debugs with its type,
+    /// and gives its raw bytes, of the algorithm's length.
+    #[test]
+    fn any_digest_shows_its_algorithm_and_gives_its_bytes() {
+        let d = AnyDigest::from(Digest::of(b"abc"));
+        let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(d.to_string(), format!("sha256:{hex}"));
+        assert_eq!(format!("{d:?}"), format!("AnyDigest(sha256:{hex})"));
+        assert_eq!(d.as_bytes(), Digest::of(b"abc").0);
+        for algo in Algo::ALL {
+            let d = algo.digest(b"abc");
+            assert_eq!(algo.to_string(), algo.name());
+            assert_eq!(d.as_bytes().len(), algo.digest_len());
+            assert_eq!(hex::encode(d.as_bytes()), d.to_hex());
+            assert_eq!(d.to_string(), format!("{}:{}", algo.name(), d.to_hex()));
+            assert_eq!(AnyDigest::new(algo, d.as_bytes().to_vec()), Some(d));
+        }
+    }
+
+    /// The backend named is the one this machine's CPU gives `sha2`.
+    #[test]
+    fn the_sha256_backend_is_named_for_this_cpu() {
+        let b = sha256_backend();
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(
+            b == "sha-ni",
+            std::is_x86_feature_detected!("sha") && std::is_x86_feature_detected!("sse4.1"),
+            "{b}"
+        );
+        assert!(["sha-ni", "armv8-sha2", "soft"].contains(&b), "{b}");
+    }
+
+    /// Nothing past `len` is read: the rest stays for the caller's check.
+    #[test]
+    fn exactly_len_bytes_are_hashed_and_read() {
+        for buf_len in [2, 3, 16] {
+            let mut buf = vec![0u8; buf_len];
+            let mut r = io::Cursor::new(b"abcdef".to_vec());
+            assert_eq!(hash_exact(&mut r, 3, &mut buf).unwrap(), (Digest::of(b"abc"), 3), "{buf_len}");
+            assert_eq!(r.position(), 3, "{buf_len}");
+        }
+    }
+
+    /// A reader that yields its script: bytes, or an error of a kind.
+    struct Scripted(Vec<Result<&'static [u8], io::ErrorKind>>);
+
+    impl Read for Scripted {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Ok(0);
+            }
+            match self.0.remove(0) {
+                Ok(b) => {
+                    buf[..b.len()].copy_from_slice(b);
+                    Ok(b.len())
+                }
+                Err(kind) => Err(io::Error::from(kind)),
+            }
+        }
+    }
+
+    /// An interrupted read is tried again (the digest is of every byte);
+    /// any other error ends the hash with that error, never a digest.
+    #[test]
+    fn an_interrupted_read_is_retried_and_any_other_error_is_returned() {
+        use io::ErrorKind::{Interrupted, PermissionDenied};
+        let mut buf = [0u8; 16];
+        let abc = Digest::of(b"abc");
+        let script = || Scripted(vec![Err(Interrupted), Ok(b"a"), Err(Interrupted), Ok(b"bc")]);
+        assert_eq!(hash_reader(&mut script(), &mut buf).unwrap(), (abc, 3));
+        assert_eq!(hash_exact(&mut script(), 3, &mut buf).unwrap(), (abc, 3));
+        let empty = Digest::of(b"");
+        assert_eq!(hash_exact(&mut Scripted(vec![Err(Interrupted)]), 0, &mut buf).unwrap(), (empty, 0));
+        // Something where nothing was expected is counted, for the caller
+        // to refuse.
+        assert_eq!(hash_exact(&mut Scripted(vec![Err(Interrupted), Ok(b"x")]), 0, &mut buf).unwrap().1, 1);
+
+        let failing = || Scripted(vec![Ok(b"a"), Err(PermissionDenied), Ok(b"bc")]);
+        assert_eq!(hash_reader(&mut failing(), &mut buf).unwrap_err().kind(), PermissionDenied);
+        assert_eq!(hash_exact(&mut failing(), 3, &mut buf).unwrap_err().kind(), PermissionDenied);
+        let failing_empty = Scripted(vec![Err(PermissionDenied)]);
+        assert_eq!(hash_exact(&mut { failing_empty }, 0, &mut buf).unwrap_err().kind(), PermissionDenied);
     }
 
     #[test]
