@@ -373,6 +373,209 @@ impl CheckRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::io::{self, Read};
+    use std::rc::Rc;
+
+    /// A manifest handed over one line per `fill_buf`, counting how many
+    /// lines have been handed over: when the sink sees a result, the count
+    /// says how many lines had been read by then.
+    struct Lines {
+        lines: Vec<Vec<u8>>,
+        next: usize,
+        at: usize,
+        handed: Rc<Cell<usize>>,
+    }
+
+    impl Read for Lines {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = io::BufRead::fill_buf(self)?.read(out)?;
+            io::BufRead::consume(self, n);
+            Ok(n)
+        }
+    }
+
+    impl BufRead for Lines {
+        fn fill_buf(&mut self) -> io::Result<&[u8]> {
+            match self.lines.get(self.next) {
+                Some(l) => {
+                    self.handed.set(self.next + 1);
+                    Ok(&l[self.at..])
+                }
+                None => Ok(&[]),
+            }
+        }
+        fn consume(&mut self, n: usize) {
+            self.at += n;
+            if self.lines.get(self.next).is_some_and(|l| self.at == l.len()) {
+                self.next += 1;
+                self.at = 0;
+            }
+        }
+    }
+
+    /// How many lines had been read when the first result reached the sink,
+    /// and how many results there were in all.
+    fn first_result_after(lines: Vec<Vec<u8>>) -> (usize, usize) {
+        let handed = Rc::new(Cell::new(0));
+        let reader = Lines { lines, next: 0, at: 0, handed: handed.clone() };
+        let (mut first, mut results) = (None, 0);
+        let opts = CheckOptions { threads: Some(1), ..CheckOptions::default() };
+        check_with(reader, "M", &opts, &mut |_| {
+            first.get_or_insert(handed.get());
+            results += 1;
+        })
+        .unwrap();
+        (first.unwrap(), results)
+    }
+
+    fn line(name: &str) -> Vec<u8> {
+        format!("{}  /nonexistent-sealcheck-test/{name}\n", Digest::of(b"")).into_bytes()
+    }
+
+    /// Lines are hashed in batches: the first results come once a batch is
+    /// full, by its count of lines or by its bytes of names, and no sooner
+    /// (a batch is what runs in parallel) and no later (memory is bounded
+    /// by one batch, whatever the input's length).
+    #[test]
+    fn lines_are_checked_in_batches_bounded_by_lines_and_by_name_bytes() {
+        let short: Vec<Vec<u8>> = (0..2 * BATCH_LINES + 7).map(|i| line(&i.to_string())).collect();
+        let (first, results) = first_result_after(short);
+        assert!((BATCH_LINES..=BATCH_LINES + 1).contains(&first), "first results after {first} lines");
+        assert_eq!(results, 2 * BATCH_LINES + 7);
+
+        // Names of 4,000 bytes: the batch is full by its bytes first.
+        let long_name = |i: usize| format!("{i:0>4000}");
+        let long: Vec<Vec<u8>> = (0..BATCH_LINES).map(|i| line(&long_name(i))).collect();
+        let full_at = BATCH_BYTES.div_ceil(long_name(0).len() + "/nonexistent-sealcheck-test/".len());
+        let (first, results) = first_result_after(long);
+        assert!((full_at..=full_at + 1).contains(&first), "first results after {first} lines, not {full_at}");
+        assert_eq!(results, BATCH_LINES);
+    }
+
+    /// Checks a manifest held in memory, with absolute names.
+    fn run(manifest: &str, ignore_missing: bool) -> CheckRun {
+        let opts = CheckOptions { ignore_missing, ..CheckOptions::default() };
+        check(manifest.as_bytes(), "M", &opts).unwrap()
+    }
+
+    fn counts(ok: u64, failed: u64, unreadable: u64, improper: u64, ignored: u64, pass: bool) -> CheckCounts {
+        CheckCounts {
+            verdict: Some(Verdict::from_ok(pass)),
+            ok,
+            failed,
+            unreadable,
+            improperly_formatted: improper,
+            ignored_missing: ignored,
+        }
+    }
+
+    /// Each line is counted as its own case, and the two reasons a run
+    /// verified nothing are told apart.
+    #[test]
+    fn every_line_is_counted_as_what_it_came_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display();
+        for (name, bytes) in [("a", "a\n"), ("b", "b\n"), ("c", "c\n")] {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let (a, b) = (Digest::of(b"a\n"), Digest::of(b"b\n"));
+        let other = Digest::of(b"other");
+        let missing = format!("{a}  {d}/gone\n");
+
+        let all = format!(
+            "{a}  {d}/a\n# a comment\n{b}  {d}/b\n{other}  {d}/c\n{missing}{other}  {d}/b\nnot a line\n{other}  {d}\n"
+        );
+        let r = run(&all, false);
+        assert_eq!(r.counts, counts(2, 2, 2, 1, 0, false));
+        assert!(!r.no_proper_lines && !r.nothing_verified);
+        assert_eq!(r.status, Status::Integrity);
+        assert_eq!(r.results.len(), 7, "the comment is no result");
+
+        let all_ok = run(&format!("{a}  {d}/a\n{b}  {d}/b\n"), false);
+        assert_eq!(all_ok.counts, counts(2, 0, 0, 0, 0, true));
+        assert_eq!(all_ok.status, Status::Pass);
+
+        // Every line failed: proper lines, verified, red.
+        let failed = run(&format!("{other}  {d}/a\n{other}  {d}/b\n"), false);
+        assert_eq!(failed.counts, counts(0, 2, 0, 0, 0, false));
+        assert!(!failed.no_proper_lines && !failed.nothing_verified);
+
+        // Every file missing and passed over: proper lines, nothing verified.
+        let ignored = run(&format!("{missing}{missing}"), true);
+        assert_eq!(ignored.counts, counts(0, 0, 0, 0, 2, false));
+        assert!(!ignored.no_proper_lines && ignored.nothing_verified);
+        assert_eq!(ignored.status, Status::Integrity);
+        assert_eq!(ignored.report(String::new()).error.unwrap().code, "nothing_verified");
+
+        // One missing file passed over beside one that matched: green.
+        let one = run(&format!("{missing}{a}  {d}/a\n"), true);
+        assert_eq!(one.counts, counts(1, 0, 0, 0, 1, true));
+        assert!(!one.nothing_verified);
+
+        // No checksum line at all.
+        let none = run("# only\nnot a line\n", false);
+        assert_eq!(none.counts, counts(0, 0, 0, 1, 0, false));
+        assert!(none.no_proper_lines && !none.nothing_verified);
+        assert_eq!(none.report(String::new()).error.unwrap().code, "malformed_manifest");
+    }
+
+    /// Runs of several manifests fold into one: every count adds up, the
+    /// run verified nothing only if each did, and any red one makes it red.
+    #[test]
+    fn runs_fold_their_counts_and_flags_together() {
+        let fake = |c: CheckCounts, no_proper_lines, nothing_verified, status| CheckRun {
+            source: "S".into(),
+            manifest_sha256: Digest::of(b""),
+            results: Vec::new(),
+            counts: c,
+            no_proper_lines,
+            nothing_verified,
+            status,
+        };
+        let mut r = fake(counts(1, 2, 3, 4, 5, false), true, true, Status::Integrity);
+        r.absorb(fake(counts(10, 20, 30, 40, 50, false), false, false, Status::Integrity));
+        assert_eq!(r.counts, counts(11, 22, 33, 44, 55, false));
+        assert!(!r.no_proper_lines && !r.nothing_verified);
+        assert_eq!(r.source, "S, S");
+
+        let mut green = fake(counts(1, 0, 0, 0, 0, true), false, false, Status::Pass);
+        green.absorb(fake(counts(1, 0, 0, 0, 0, true), false, false, Status::Pass));
+        assert_eq!((green.status, green.counts.verdict), (Status::Pass, Some(Verdict::Pass)));
+        green.absorb(fake(counts(0, 0, 0, 0, 0, false), true, true, Status::Integrity));
+        assert_eq!((green.status, green.counts.verdict), (Status::Integrity, Some(Verdict::Fail)));
+        assert!(!green.no_proper_lines && !green.nothing_verified);
+
+        let mut both = fake(counts(0, 0, 0, 0, 1, false), true, true, Status::Integrity);
+        both.absorb(fake(counts(0, 0, 0, 0, 1, false), true, true, Status::Integrity));
+        assert!(both.no_proper_lines && both.nothing_verified);
+    }
+
+    /// GNU's wording: the OS message without Rust's error number.
+    #[test]
+    fn os_errors_read_as_gnu_prints_them() {
+        assert_eq!(strerror(&io::Error::from_raw_os_error(13)), "Permission denied");
+        assert_eq!(strerror(&io::Error::from_raw_os_error(2)), "No such file or directory");
+        assert_eq!(strerror(&io::Error::other("plain")), "plain");
+    }
+
+    /// A file over the diagnosis cap is not read again; one of exactly the
+    /// cap is diagnosed.
+    #[test]
+    fn the_diagnosis_cap_is_the_largest_file_diagnosed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        let sealed = Digest::of("a \u{2014} b\n".as_bytes());
+        let now = b"a -- b\n";
+        std::fs::write(&path, now).unwrap();
+        let name = path.as_os_str().as_bytes();
+        let at = |max_size| DiagnoseOptions { max_size, ..DiagnoseOptions::default() };
+        let (classes, proof) = explain(name, &sealed, &Digest::of(now), &at(now.len() as u64));
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift], "{proof}");
+        let (classes, proof) = explain(name, &sealed, &Digest::of(now), &at(now.len() as u64 - 1));
+        assert_eq!(classes, [FindingClass::EditedContent]);
+        assert_eq!(proof, "not diagnosed: 7 bytes is over the cap of 6 bytes");
+    }
 
     /// A mismatched file is read again to be diagnosed; if it no longer
     /// hashes to what was checked, no drift is claimed of bytes never
