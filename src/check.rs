@@ -491,6 +491,19 @@ mod tests {
         assert!(!r.no_proper_lines && !r.nothing_verified);
         assert_eq!(r.status, Status::Integrity);
         assert_eq!(r.results.len(), 7, "the comment is no result");
+        // The report names the first malformed line, and lists every file
+        // that was listed and looked at, matched or not, with its digest.
+        let report = r.report(String::new());
+        let error = report.error.unwrap();
+        assert_eq!(error.code, "malformed_manifest");
+        assert_eq!(
+            error.message,
+            "M: 1 improperly formatted line(s); the first, line 7: bad digest: expected 64 hex characters, found 3"
+        );
+        assert_eq!(report.sealed_paths.len(), 6, "{:?}", report.sealed_paths);
+        assert_eq!(report.sealed_paths[0], format!("{d}/a"));
+        assert_eq!(report.sealed_digests[0], [(Algo::Sha256, a.to_hex())]);
+        assert_eq!(report.findings.len(), 4);
 
         let all_ok = run(&format!("{a}  {d}/a\n{b}  {d}/b\n"), false);
         assert_eq!(all_ok.counts, counts(2, 0, 0, 0, 0, true));
