@@ -382,6 +382,74 @@ mod tests {
         }
     }
 
+    fn opts(source: Source, wheres: &[(&str, &str)], max_body: u64) -> ReadbackOptions {
+        ReadbackOptions {
+            source,
+            token_env: None,
+            rows: "/rows".into(),
+            wheres: wheres.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            field: "digest".into(),
+            expect: Digest::of(b"x").to_hex(),
+            timeout: Duration::from_secs(1),
+            retries: 0,
+            max_body,
+        }
+    }
+
+    /// A row is picked by a string, a number as written, or a boolean, and
+    /// by nothing else: a number never equals its string, nor a boolean.
+    #[test]
+    fn rows_are_picked_by_strings_numbers_as_written_and_booleans() {
+        let x = Digest::of(b"x").to_hex();
+        let body = format!(
+            r#"{{"rows": [
+                {{"name": "a", "id": 7, "on": true, "digest": "{x}"}},
+                {{"name": "b", "id": 7.0, "on": false, "digest": "{x}"}},
+                {{"name": "7", "id": null, "on": "true", "digest": "{x}"}}
+            ]}}"#
+        );
+        let outcome = |wheres: &[(&str, &str)]| {
+            let c = judge_document(body.as_bytes(), &opts(Source::File("-".into()), wheres, MAX_BODY));
+            (c.outcome, c.message)
+        };
+        let picked = |wheres: &[(&str, &str)], row: &str| {
+            let (outcome, message) = outcome(wheres);
+            assert_eq!(outcome, "match", "{wheres:?}: {message}");
+            assert!(message.starts_with(&format!("row {row}:")), "{message}");
+        };
+        picked(&[("id", "7")], "id=7");
+        picked(&[("id", "7.0")], "id=7.0");
+        picked(&[("on", "true"), ("name", "a")], "on=true, name=a");
+        picked(&[("on", "false")], "on=false");
+        picked(&[("name", "7")], "name=7");
+        for none in [&[("id", "8")][..], &[("on", "no")], &[("id", "null")], &[("name", "a"), ("on", "false")]] {
+            assert_eq!(outcome(none).0, "missing_row", "{none:?}");
+        }
+        assert_eq!(outcome(&[("on", "true")]).0, "ambiguous_row", "the boolean and the string both read true");
+    }
+
+    /// A file is read up to the cap and refused past it, each failure with
+    /// its own outcome.
+    #[test]
+    fn a_body_file_is_capped_and_each_failure_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = Digest::of(b"x").to_hex();
+        let body = format!(r#"{{"rows": [{{"digest": "{x}"}}]}}"#);
+        let path = dir.path().join("body.json");
+        std::fs::write(&path, &body).unwrap();
+        let len = body.len() as u64;
+        let at = |source: Source, cap| readback(&opts(source, &[], cap), |_| None);
+        let file = || Source::File(path.clone());
+        assert_eq!(at(file(), len).outcome, "match");
+        let over = at(file(), len - 1);
+        assert_eq!((over.outcome.as_str(), status(&over)), ("body_too_large", Status::BadInput), "{}", over.message);
+        let gone = at(Source::File(dir.path().join("gone")), len);
+        assert_eq!((gone.outcome.as_str(), status(&gone)), ("read_error", Status::Environment), "{}", gone.message);
+        assert!(gone.message.ends_with("gone: no such file"), "{}", gone.message);
+        let dir_body = at(Source::File(dir.path().to_path_buf()), len);
+        assert_eq!(dir_body.outcome, "bad_body", "{}", dir_body.message);
+    }
+
     #[test]
     fn userinfo_in_a_url_is_refused() {
         assert!(has_userinfo("https://user:pw@cp.example/v1"));

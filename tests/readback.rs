@@ -224,3 +224,27 @@ fn readback_from_a_file_and_stdin() {
     sealcheck().args(args).args(["--from-file", "-", "--expect", &"c".repeat(64)]).write_stdin(doc).assert().code(1);
     sealcheck().args(["pin", "readback", "--rows", "/r", "--expect", &digest()]).assert().code(2);
 }
+
+/// A body from stdin is read up to the cap and refused one byte past it
+/// (never cut short and then judged).
+#[test]
+fn a_body_from_stdin_is_capped_at_exactly_the_limit() {
+    let doc = common::http::pins_body(&digest());
+    let cap = sealcheck::readback::MAX_BODY as usize;
+    let args = ["pin", "readback", "--rows", "/runtime_image_pins", "--where", "template=api", "--where", "region=eu"];
+    let padded = |len: usize| {
+        let mut b = doc.clone().into_bytes();
+        b.resize(len, b' ');
+        b
+    };
+    sealcheck().args(args).args(["--from-file", "-", "--expect", &digest()]).write_stdin(padded(cap)).assert().code(0);
+    let out = sealcheck()
+        .args(args)
+        .args(["--from-file", "-", "--expect", &digest(), "--format", "json"])
+        .write_stdin(padded(cap + 1))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checks"]["readback"]["outcome"], "body_too_large", "{report}");
+}
