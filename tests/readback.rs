@@ -185,6 +185,13 @@ fn retries_cover_5xx_only_with_backoff() {
     let (code, _, _) = run(&format!("{}/status/403", server.base), &args, Some(TOKEN), &["--retries", "2"]);
     assert_eq!(code, 3);
     assert_eq!(server.hits.load(std::sync::atomic::Ordering::SeqCst) - before, 1, "a 403 is not retried");
+
+    // The backoff doubles: 250 + 500 + 1,000 ms of waiting at least before
+    // the fourth try. (A lower bound only: sleeps never end early.)
+    let started = std::time::Instant::now();
+    let (code, _, _) = run(&format!("{}/status/500", server.base), &args, Some(TOKEN), &["--retries", "3"]);
+    assert_eq!(code, 3);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1750), "{:?}", started.elapsed());
 }
 
 #[test]
