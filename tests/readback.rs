@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::http::{start, TOKEN};
 use common::sealcheck;
@@ -75,7 +75,7 @@ fn cases() -> Vec<Case> {
             "HTTP 302: redirect to /pins not followed",
         ),
         case("html body", "/html", api_eu.clone(), Some(TOKEN), 2, "not JSON"),
-        case("truncated", "/truncated", api_eu.clone(), Some(TOKEN), 2, "truncated"),
+        case("truncated", "/truncated", api_eu.clone(), Some(TOKEN), 2, "/truncated: body truncated: "),
         case("oversized", "/huge", api_eu.clone(), Some(TOKEN), 2, "body larger than"),
         case("endless", "/endless", api_eu.clone(), Some(TOKEN), 2, "body larger than"),
         case("rows missing", "/pins", with_rows(&api_eu, "/nope"), Some(TOKEN), 2, "nothing at rows pointer"),
@@ -169,6 +169,14 @@ fn a_slow_drip_times_out_and_connection_refused_is_environment() {
     let (code, _, err) = run(&format!("http://127.0.0.1:{port}/pins"), &args, Some(TOKEN), &[]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("request failed after 1 attempt(s): I/O error: Connection refused"), "{err}");
+
+    // A refused connection is retried, the wait doubling each time: 250 +
+    // 500 + 1,000 ms at least (a lower bound: sleeps never end early).
+    let started = Instant::now();
+    let (code, _, err) = run(&format!("http://127.0.0.1:{port}/pins"), &args, Some(TOKEN), &["--retries", "3"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("request failed after 4 attempt(s)"), "{err}");
+    assert!(started.elapsed() >= Duration::from_millis(1750), "{:?}", started.elapsed());
 }
 
 #[test]
@@ -188,10 +196,10 @@ fn retries_cover_5xx_only_with_backoff() {
 
     // The backoff doubles: 250 + 500 + 1,000 ms of waiting at least before
     // the fourth try. (A lower bound only: sleeps never end early.)
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let (code, _, _) = run(&format!("{}/status/500", server.base), &args, Some(TOKEN), &["--retries", "3"]);
     assert_eq!(code, 3);
-    assert!(started.elapsed() >= std::time::Duration::from_millis(1750), "{:?}", started.elapsed());
+    assert!(started.elapsed() >= Duration::from_millis(1750), "{:?}", started.elapsed());
 }
 
 #[test]
