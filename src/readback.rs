@@ -448,6 +448,13 @@ mod tests {
         assert!(gone.message.ends_with("gone: no such file"), "{}", gone.message);
         let dir_body = at(Source::File(dir.path().to_path_buf()), len);
         assert_eq!(dir_body.outcome, "bad_body", "{}", dir_body.message);
+        // Over even the one reader's cap for documents: refused before it
+        // is read (a sparse file, so nothing is written or read).
+        let huge = dir.path().join("huge.json");
+        std::fs::File::create(&huge).unwrap().set_len((64 << 20) + 1).unwrap();
+        let over = at(Source::File(huge), MAX_BODY);
+        assert_eq!(over.outcome, "body_too_large", "{}", over.message);
+        assert!(over.message.ends_with(&format!("huge.json: larger than {MAX_BODY} bytes")), "{}", over.message);
     }
 
     #[test]
