@@ -448,6 +448,16 @@ mod tests {
         assert!(gone.message.ends_with("gone: no such file"), "{}", gone.message);
         let dir_body = at(Source::File(dir.path().to_path_buf()), len);
         assert_eq!(dir_body.outcome, "bad_body", "{}", dir_body.message);
+        // A symlink is never followed, and is not reported as missing.
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let linked = at(Source::File(link), len);
+        assert_eq!(linked.outcome, "bad_body", "{}", linked.message);
+        assert!(linked.message.contains("found a symbolic link; refused without reading"), "{}", linked.message);
+        // Any other error is a read error that says what it was.
+        let through = at(Source::File(path.join("x")), len);
+        assert_eq!(through.outcome, "read_error", "{}", through.message);
+        assert!(through.message.contains("body.json/x: Not a directory"), "{}", through.message);
         // Over even the one reader's cap for documents: refused before it
         // is read (a sparse file, so nothing is written or read).
         let huge = dir.path().join("huge.json");
