@@ -11,8 +11,13 @@ root = sys.argv[1] if len(sys.argv) > 1 else "mutants.out"
 print("| module | mutants | caught | missed | unviable | timed out | run ended |")
 print("|---|---|---|---|---|---|---|")
 for d in sorted(glob.glob(os.path.join(root, "*", "mutants.out"))):
-    with open(os.path.join(d, "outcomes.json")) as f:
-        o = json.load(f)
+    try:
+        with open(os.path.join(d, "outcomes.json")) as f:
+            o = json.load(f)
+    except (FileNotFoundError, json.JSONDecodeError):
+        # cargo-mutants writes the file once the baseline has run.
+        print(f"| `{os.path.basename(os.path.dirname(d))}` | | | | | | starting |")
+        continue
     files = {x["scenario"]["Mutant"]["file"] for x in o["outcomes"] if isinstance(x["scenario"], dict)}
     module = ", ".join(sorted(files)) or os.path.basename(os.path.dirname(d))
     tested = o["caught"] + o["missed"] + o["unviable"] + o["timeout"]
