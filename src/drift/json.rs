@@ -376,6 +376,110 @@ mod tests {
         );
     }
 
+    /// Every layout is tried once, and each names the Python call that
+    /// writes it, argument by argument, in the order `json.dumps` takes them.
+    #[test]
+    fn every_layout_is_tried_once_and_names_its_python_call() {
+        let all = Layout::all();
+        assert_eq!(all.len(), 28);
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "{a:?} twice");
+        }
+        let described: Vec<String> = all.iter().map(Layout::describe).collect();
+        for want in [
+            "json.dumps()",
+            "json.dumps(separators=(\",\", \":\"))",
+            "json.dumps(indent=2, sort_keys=True)",
+            "json.dumps(indent=\"\\t\", ensure_ascii=False)",
+            "json.dumps(indent=0, sort_keys=True, ensure_ascii=False)",
+            "json.dumps(separators=(\",\", \":\"), sort_keys=True, ensure_ascii=False)",
+            "json.dumps(indent=1)",
+            "json.dumps(indent=4)",
+        ] {
+            assert!(described.iter().any(|d| d == want), "{want} not among {described:#?}");
+        }
+    }
+
+    /// DEL (U+007F) is the first character `ensure_ascii` escapes, and the
+    /// first an unescape turns back into a literal; U+007E is left as it is
+    /// both ways.
+    #[test]
+    fn ensure_ascii_starts_at_del() {
+        assert_eq!(escape_non_ascii(b"[\"~\x7f\"]", false).unwrap(), b"[\"~\\u007f\"]");
+        assert_eq!(unescape_non_ascii(b"[\"\\u007e\\u007f\"]").unwrap(), b"[\"\\u007e\x7f\"]");
+        assert_eq!(escape_non_ascii(b"[\"~\"]", false), None);
+        let v = Value::String("~\u{7f}".into());
+        let ascii = Layout { indent: Indent::None, compact: false, sort_keys: false, ensure_ascii: true };
+        assert_eq!(dumps(&v, &ascii), "\"~\\u007f\"");
+        assert_eq!(dumps(&v, &Layout { ensure_ascii: false, ..ascii }), "\"~\u{7f}\"");
+    }
+
+    /// An unescape joins a surrogate pair into one character, and leaves
+    /// alone what is not an escape of a character: a lone or reversed
+    /// surrogate, a sign where a hex digit must be, an escape cut short.
+    #[test]
+    fn unescape_joins_pairs_and_leaves_the_rest() {
+        let un = |s: &str| unescape_non_ascii(s.as_bytes()).map(|b| String::from_utf8(b).unwrap());
+        assert_eq!(un(r#"["\ud83d\ude00"]"#).as_deref(), Some("[\"\u{1f600}\"]"));
+        assert_eq!(un(r#"["\uD83D\uDE00 \u00E9"]"#).as_deref(), Some("[\"\u{1f600} \u{e9}\"]"));
+        // The edges of the two surrogate ranges.
+        assert_eq!(un(r#"["\udbff\udfff"]"#).as_deref(), Some("[\"\u{10ffff}\"]"));
+        assert_eq!(un(r#"["\ud800\udc00"]"#).as_deref(), Some("[\"\u{10000}\"]"));
+        // Not JSON (serde_json, like a strict reader, refuses a lone or
+        // reversed surrogate, and a sign where a hex digit must be), or
+        // nothing to unescape: an escaped backslash before "u" is no
+        // escape, and an escape of an ASCII character stays.
+        for unchanged in [
+            r#"["\ud83d"]"#,
+            r#"["\ude00\ud83d"]"#,
+            r#"["\ud83d\ue000"]"#,
+            r#"["\ud83d\u00e9"]"#,
+            r#"["\u+0e9"]"#,
+            r#"["\\u00e9"]"#,
+            r#"["\"\u0041\u007E"]"#,
+        ] {
+            assert_eq!(un(unchanged), None, "{unchanged}");
+        }
+    }
+
+    /// Only string tokens are rewritten: an escaped quote does not end
+    /// one, and bytes between tokens are kept as they are.
+    #[test]
+    fn only_the_inside_of_strings_is_rewritten() {
+        let doc = "{\"a\\\"\u{e9}\" :\t[ \"\u{e9}\" ,1]}";
+        assert_eq!(
+            String::from_utf8(escape_non_ascii(doc.as_bytes(), false).unwrap()).unwrap(),
+            "{\"a\\\"\\u00e9\" :\t[ \"\\u00e9\" ,1]}"
+        );
+    }
+
+    /// Numbers as Python re-writes them: an integer stays as written, a
+    /// negative zero integer becomes `0`, anything with a fraction or an
+    /// exponent is a float's `repr`.
+    #[test]
+    fn numbers_are_rewritten_as_python_reads_and_writes_them() {
+        let num = |lit: &str| {
+            let mut out = String::new();
+            write_number(&mut out, lit);
+            out
+        };
+        for (lit, want) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("10", "10"),
+            ("-7", "-7"),
+            ("123456789012345678901234567890", "123456789012345678901234567890"),
+            ("1E5", "100000.0"),
+            ("1e400", "Infinity"),
+            ("-0.0", "-0.0"),
+            ("2.50", "2.5"),
+            ("1e-4", "0.0001"),
+            ("1e-5", "1e-05"),
+        ] {
+            assert_eq!(num(lit), want, "{lit}");
+        }
+    }
+
     #[test]
     fn ensure_ascii_round_trip_keeps_other_bytes() {
         let literal = "{ \"k\u{e9}y\" :\t\"caf\u{e9} \u{1f600} \\n \\u0001\" }\n".as_bytes();
