@@ -436,6 +436,7 @@ mod tests {
             r#"["\ud83d\u00e9"]"#,
             r#"["\u+0e9"]"#,
             r#"["\\u00e9"]"#,
+            r#"["au00e9"]"#,
             r#"["\"\u0041\u007E"]"#,
         ] {
             assert_eq!(un(unchanged), None, "{unchanged}");
