@@ -358,6 +358,9 @@ mod tests {
             (9007199254740993.0, "9007199254740992.0"),
             // A tie between two shortest strings: CPython rounds correctly.
             (-1654246212748463.25, "-1654246212748463.2"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
         ];
         for (x, want) in cases {
             assert_eq!(float_repr(x), want, "{x:e}");
@@ -412,6 +415,10 @@ mod tests {
         let ascii = Layout { indent: Indent::None, compact: false, sort_keys: false, ensure_ascii: true };
         assert_eq!(dumps(&v, &ascii), "\"~\\u007f\"");
         assert_eq!(dumps(&v, &Layout { ensure_ascii: false, ..ascii }), "\"~\u{7f}\"");
+        // Control characters: the short escapes where JSON has one, else
+        // `\u00XX`, through U+001F; a space is itself.
+        let v = Value::String("\u{0}\u{8}\t\n\u{c}\r\u{1f} \"\\".into());
+        assert_eq!(dumps(&v, &ascii), r#""\u0000\b\t\n\f\r\u001f \"\\""#);
     }
 
     /// An unescape joins a surrogate pair into one character, and leaves
