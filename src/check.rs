@@ -572,15 +572,21 @@ mod tests {
         assert_eq!(strerror(&io::Error::other("plain")), "plain");
     }
 
+    /// A file whose seal held an em dash and which now holds "--": a drift
+    /// diagnosis proves, when it reads these very bytes.
+    fn dashed_file() -> (tempfile::TempDir, std::path::PathBuf, Digest, &'static [u8]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        let now: &[u8] = b"a -- b\n";
+        std::fs::write(&path, now).unwrap();
+        (dir, path, Digest::of("a \u{2014} b\n".as_bytes()), now)
+    }
+
     /// A file over the diagnosis cap is not read again; one of exactly the
     /// cap is diagnosed.
     #[test]
     fn the_diagnosis_cap_is_the_largest_file_diagnosed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.txt");
-        let sealed = Digest::of("a \u{2014} b\n".as_bytes());
-        let now = b"a -- b\n";
-        std::fs::write(&path, now).unwrap();
+        let (_dir, path, sealed, now) = dashed_file();
         let name = path.as_os_str().as_bytes();
         let at = |max_size| DiagnoseOptions { max_size, ..DiagnoseOptions::default() };
         let (classes, proof) = explain(name, &sealed, &Digest::of(now), &at(now.len() as u64));
@@ -595,11 +601,7 @@ mod tests {
     /// checked.
     #[test]
     fn a_file_that_changed_after_its_hash_is_not_diagnosed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.txt");
-        let sealed = Digest::of("a \u{2014} b\n".as_bytes());
-        let now = b"a -- b\n";
-        std::fs::write(&path, now).unwrap();
+        let (_dir, path, sealed, now) = dashed_file();
         let name = path.as_os_str().as_bytes();
         let opts = DiagnoseOptions::default();
 
