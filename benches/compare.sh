@@ -105,7 +105,7 @@ report() {
   have openssl && line "2 x openssl dgst" "$dir/$c" sh -c "xargs -0 -n $half -P 2 openssl dgst -sha256 < '$dir/$c.files'"
   local mb
   mb=$(du -sb --apparent-size "$dir/$c" | cut -f1)
-  echo "sealcheck: $(awk -v n="$(grep -c . "$dir/$c/HASH_MANIFEST.txt")" -v t="$base" 'BEGIN {printf "%.0f files/s", n / t}'), $(awk -v b="$mb" -v t="$base" 'BEGIN {printf "%.0f MB/s", b / t / 1e6}') at 2 threads"
+  echo "sealcheck: $(awk -v n="$(grep -c . "$dir/$c/HASH_MANIFEST.txt")" -v t="$base" 'BEGIN {printf "%.0f files/s", n / t}'), $(awk -v b="$mb" -v t="$base" 'BEGIN {printf "%.0f MB/s", b / t / 1e6}') on $(nproc) CPUs"
 }
 
 drift() {

@@ -28,7 +28,8 @@ pub struct CheckOptions {
     /// Say nothing of listed files that do not exist (GNU `--ignore-missing`).
     /// Disabled by default. A run that verifies nothing is still red.
     pub ignore_missing: bool,
-    /// Hashing threads; `None` (the default) means one per CPU.
+    /// Hashing threads; `None` (the default) means
+    /// [`crate::hash::default_threads`].
     pub threads: Option<usize>,
     /// Diagnose each mismatch (`--explain`). Disabled by default.
     pub explain: Option<DiagnoseOptions>,

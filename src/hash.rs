@@ -155,6 +155,20 @@ const RELEASE_SLICE: usize = 1 << 16;
 // must not compile.
 const _: () = assert!(RELEASE_SLICE >= 1024 && RELEASE_SLICE <= 1 << 20);
 
+/// How many hashing threads run on a machine of `cpus` CPUs when none is
+/// asked for: four per CPU, at most 16 (and never fewer than one per CPU).
+///
+/// With a warm page cache hashing is bound by the CPU, and more threads
+/// than CPUs cost nothing measurable; with a cold one each thread waits on
+/// the disk, and more reads in flight keep it busy: on 2 CPUs, 8 threads
+/// verified 50,000 small files cold in 2.1 s against 2.8 s for 2
+/// (docs/performance.md).
+pub fn default_threads(cpus: usize) -> usize {
+    cpus.max(1).saturating_mul(4).min(MAX_DEFAULT_THREADS).max(cpus)
+}
+
+const MAX_DEFAULT_THREADS: usize = 16;
+
 /// Runs hashing jobs on a pool of threads.
 #[derive(Debug)]
 pub struct Engine {
@@ -162,13 +176,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine with `threads` workers, or one per CPU when `None`.
+    /// An engine with `threads` workers, or [`default_threads`] when
+    /// `None`.
     pub fn new(threads: Option<usize>) -> io::Result<Engine> {
-        let mut builder = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("sealcheck-hash-{i}"));
-        if let Some(n) = threads {
-            builder = builder.num_threads(n.max(1));
-        }
-        let pool = builder.build().map_err(io::Error::other)?;
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let n = threads.map_or_else(|| default_threads(cpus), |n| n.max(1));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("sealcheck-hash-{i}"))
+            .num_threads(n)
+            .build()
+            .map_err(io::Error::other)?;
         Ok(Engine { pool })
     }
 
@@ -229,6 +246,12 @@ mod tests {
             !timeout.timed_out() && *n == 2
         });
         assert_eq!(met, [true, true]);
+    }
+
+    #[test]
+    fn the_default_is_four_threads_a_cpu_capped_but_never_below_one_a_cpu() {
+        let got: Vec<usize> = [0, 1, 2, 3, 4, 5, 16, 64].iter().map(|&c| default_threads(c)).collect();
+        assert_eq!(got, [4, 4, 8, 12, 16, 16, 16, 64]);
     }
 
     #[test]

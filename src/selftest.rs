@@ -24,7 +24,8 @@ pub use crate::report::sections::{SelftestCase, SelftestCheck};
 /// Options of `selftest`.
 #[derive(Clone, Debug, Default)]
 pub struct SelftestOptions {
-    /// Hashing threads; `None` means one per CPU.
+    /// Hashing threads; `None` means
+    /// [`crate::hash::default_threads`].
     pub threads: Option<usize>,
     /// Diagnosis limits (and the test hook that disables a class).
     pub diagnose: DiagnoseOptions,

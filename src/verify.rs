@@ -49,7 +49,8 @@ pub struct VerifyOptions {
     /// A seal that lists no file passes. Disabled by default: by default
     /// "nothing verified" is red.
     pub allow_empty: bool,
-    /// Hashing threads; `None` (the default) means one per CPU.
+    /// Hashing threads; `None` (the default) means
+    /// [`crate::hash::default_threads`].
     pub threads: Option<usize>,
     /// Limits of drift diagnosis (see [`DiagnoseOptions`] for defaults).
     pub diagnose: DiagnoseOptions,

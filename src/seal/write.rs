@@ -28,7 +28,8 @@ pub struct SealOptions {
     pub manifest_name: String,
     /// Glob patterns to leave out (see [`Exclusions::new`]). Default none.
     pub excludes: Vec<String>,
-    /// Hashing threads; `None` (the default) means one per CPU.
+    /// Hashing threads; `None` (the default) means
+    /// [`crate::hash::default_threads`].
     pub threads: Option<usize>,
     /// Hash the manifest's path like any other file (for snapshots of
     /// directories that are not packets). Disabled by default.

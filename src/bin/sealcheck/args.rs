@@ -89,7 +89,8 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
-    /// Hashing threads (default: one per CPU).
+    /// Hashing threads (default: four per CPU, at most 16, at least one per CPU:
+    /// threads waiting on a cold disk keep more reads in flight).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Global options")]
     pub threads: Option<u16>,
 
