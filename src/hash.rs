@@ -202,6 +202,12 @@ impl Engine {
         R: Send,
         F: Fn(&T, &mut [u8]) -> R + Sync,
     {
+        // The results are allocated here, by the calling thread, not inside
+        // the pool: a slice's results (megabytes at a million files),
+        // allocated by whichever worker ran `install` and freed by the
+        // caller, stayed held in that worker's allocator arena, one arena a
+        // thread: 8 threads held 40 MiB more than 2 at a million files.
+        let mut out = Vec::with_capacity(items.len());
         self.pool.install(|| {
             items
                 .par_iter()
@@ -219,8 +225,9 @@ impl Engine {
                         job(item, &mut buf[at..at + BUFFER_SIZE])
                     })
                 })
-                .collect()
-        })
+                .collect_into_vec(&mut out);
+        });
+        out
     }
 }
 
