@@ -581,6 +581,342 @@ pub fn check_minisign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    fn key(seed: u8) -> PrivateKey {
+        PrivateKey::from(ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]))
+    }
+
+    fn public_line(seed: u8) -> String {
+        key(seed).public_key().to_openssh().unwrap()
+    }
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A signature file over `msg` made by key `seed` for `namespace`.
+    fn signature(dir: &Path, seed: u8, namespace: &str, hash: HashAlg, msg: &[u8]) -> PathBuf {
+        let sig = key(seed).sign(namespace, hash, msg).unwrap();
+        let path = dir.join("HASH_MANIFEST.txt.sig");
+        std::fs::write(&path, sig.to_pem(LineEnding::LF).unwrap()).unwrap();
+        path
+    }
+
+    fn allowed(seed: u8, principals: &[&str]) -> AllowedSigner {
+        AllowedSigner {
+            principals: strings(principals),
+            key: PublicKey::from_openssh(&public_line(seed)).unwrap(),
+            namespaces: None,
+            valid_after: None,
+            valid_before: None,
+            line: 1,
+        }
+    }
+
+    fn policy(allowed: Vec<AllowedSigner>, signer: Option<&str>, time: i64) -> SignaturePolicy {
+        SignaturePolicy { file: "allowed_signers".into(), allowed, signer: signer.map(str::to_string), time }
+    }
+
+    fn allowed_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("allowed_signers");
+        std::fs::File::create(&path).unwrap().write_all(text.as_bytes()).unwrap();
+        (dir, path)
+    }
+
+    fn malformed_line(e: Error) -> (Option<usize>, String) {
+        match e {
+            Error::Malformed { line, expected, .. } => (line, expected),
+            other => panic!("not a malformed-input error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_signature_path_is_the_file_name_plus_its_extension() {
+        assert_eq!(signature_path(Path::new("p/HASH_MANIFEST.txt"), SSH_EXT), Path::new("p/HASH_MANIFEST.txt.sig"));
+        assert_eq!(
+            signature_path(Path::new("tagmanifest-sha256.txt"), MINISIGN_EXT),
+            Path::new("tagmanifest-sha256.txt.minisig")
+        );
+    }
+
+    #[test]
+    fn every_time_field_is_read_and_bounded() {
+        // 14 digits: the seconds count; 12: none.
+        assert_eq!(parse_time("20261130123456"), Some(1_796_042_096));
+        assert_eq!(parse_time("20261130123456Z"), Some(1_796_042_096));
+        assert_eq!(parse_time("20261130123456z"), Some(1_796_042_096));
+        assert_eq!(parse_time("202611301234"), Some(1_796_042_096 - 56));
+        // Each field at its last valid value and one past it.
+        assert_eq!(parse_time("20261231"), Some(20_818 * 86_400));
+        assert_eq!(parse_time("20261201"), parse_time("20261130").map(|t| t + 86_400));
+        assert!(parse_time("20261232").is_none() && parse_time("20261200").is_none());
+        assert!(parse_time("20261301").is_none() && parse_time("20260001").is_none());
+        assert_eq!(parse_time("202611302359"), parse_time("20261201").map(|t| t - 60));
+        assert!(parse_time("202611302400").is_none() && parse_time("202611302360").is_none());
+        assert_eq!(parse_time("20261130235960"), parse_time("20261201"));
+        assert!(parse_time("20261130235961").is_none());
+        // Lengths other than 8, 12 and 14 digits are not this form.
+        assert!(parse_time("2026113012").is_none() && parse_time("2026113").is_none());
+        assert!(parse_time("2026113012345").is_none() && parse_time("202611301234567").is_none());
+        assert!(parse_time("2026-113").is_none() && parse_time("").is_none());
+        // Before the epoch, counted back.
+        assert_eq!(parse_time("19691231"), Some(-86_400));
+        // RFC 3339, the other form accepted.
+        assert_eq!(parse_time("2026-11-30T12:34:56Z"), Some(1_796_042_096));
+        assert!(parse_time("2026-11-30T12:34:56Q").is_none());
+    }
+
+    #[test]
+    fn days_are_counted_through_leap_years_and_centuries() {
+        for ((y, m, d), days) in [
+            ((1970, 1, 1), 0),
+            ((1969, 12, 31), -1),
+            ((2000, 3, 1), 11_017),
+            ((2024, 2, 29), 19_782),
+            ((2024, 3, 1), 19_783),
+            ((1900, 3, 1), -25_508),
+            ((1600, 2, 29), -135_081),
+            ((2100, 2, 28), 47_540),
+            ((2100, 3, 1), 47_541),
+            ((2026, 12, 31), 20_818),
+        ] {
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+    }
+
+    #[test]
+    fn globs_match_as_openssh_matches_them() {
+        for (p, s, want) in [
+            ("*", "", true),
+            ("", "", true),
+            ("", "a", false),
+            ("abc", "ab", false),
+            ("ab", "abc", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("a*c", "abcbc", true),
+            ("a*c", "abcb", false),
+            ("a*b*c", "axxbyyc", true),
+            ("a*b*c", "axxcyyb", false),
+            ("*@example.com", "ci@example.com", true),
+            ("*@example.com", "ci@example.co", false),
+            ("ci**", "ci", true),
+            ("é?", "éx", true),
+            ("?", "é", true),
+        ] {
+            assert_eq!(glob(p, s), want, "{p:?} against {s:?}");
+        }
+    }
+
+    #[test]
+    fn a_negated_pattern_refuses_only_what_it_matches_wherever_it_stands() {
+        let p = strings;
+        assert!(!matches_pattern_list(&[], "sealcheck"));
+        assert!(matches_pattern_list(&p(&["!git", "sealcheck"]), "sealcheck"));
+        assert!(!matches_pattern_list(&p(&["!seal*", "sealcheck"]), "sealcheck"));
+        assert!(!matches_pattern_list(&p(&["sealcheck", "!seal*"]), "sealcheck"));
+        assert!(!matches_pattern_list(&p(&["!git"]), "sealcheck"));
+    }
+
+    #[test]
+    fn fields_split_on_white_space_outside_quotes() {
+        assert_eq!(split_fields("a  b\tc").unwrap(), ["a", "b", "c"]);
+        assert_eq!(split_fields(" \"x y\",z  k ").unwrap(), ["\"x y\",z", "k"]);
+        assert_eq!(split_fields("").unwrap(), Vec::<String>::new());
+        assert_eq!(split_fields("a \"b").unwrap_err(), "a closing '\"'");
+        assert_eq!(split_options("a,\"b,c\",d").as_slice(), ["a", "\"b,c\"", "d"]);
+        assert_eq!(split_options("a,").as_slice(), ["a", ""]);
+        assert_eq!(split_options("").as_slice(), [""]);
+    }
+
+    #[test]
+    fn an_allowed_signers_file_is_read_line_by_line_with_every_option() {
+        let k1 = public_line(1);
+        let k2 = public_line(2);
+        let text = format!(
+            "# comment\n\n  ci@example.com,ops@example.com {k1} comment words\n\
+             \"a@x b\" Namespaces=\"sealcheck,git\",VALID-AFTER=20260101Z,valid-before=\"20270101\" {k2}\n"
+        );
+        let (_d, path) = allowed_file(&text);
+        let all = read_allowed_signers(&path).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!((all[0].line, all[1].line), (3, 4));
+        assert_eq!(all[0].principals, ["ci@example.com", "ops@example.com"]);
+        assert_eq!(all[0].key.key_data(), key(1).public_key().key_data());
+        assert!(all[0].namespaces.is_none() && all[0].valid_after.is_none() && all[0].valid_before.is_none());
+        assert_eq!(all[1].principals, ["a@x b"]);
+        assert_eq!(all[1].key.key_data(), key(2).public_key().key_data());
+        assert_eq!(all[1].namespaces.as_deref(), Some(&strings(&["sealcheck", "git"])[..]));
+        assert_eq!(all[1].valid_after, parse_time("20260101"));
+        assert_eq!(all[1].valid_before, parse_time("20270101"));
+    }
+
+    #[test]
+    fn a_bad_allowed_signers_line_is_refused_with_its_number() {
+        let k = public_line(1);
+        for (line, want) in [
+            (format!("a cert-authority {k}"), "cert-authority"),
+            (format!("a foo=1 {k}"), "a known option, not \"foo\""),
+            (format!("a valid-after=2026 {k}"), "a time YYYYMMDD"),
+            (format!("a valid-before=nope {k}"), "a time YYYYMMDD"),
+            ("a namespaces=x".to_string(), "a key type and key"),
+            ("a ssh-ed25519 AAAAnotakey".to_string(), "a public key"),
+            ("\"a".to_string(), "a closing"),
+        ] {
+            let (_d, path) = allowed_file(&format!("# one\n{line}\n"));
+            let (no, expected) = malformed_line(read_allowed_signers(&path).unwrap_err());
+            assert_eq!(no, Some(2), "{line}");
+            assert!(expected.contains(want), "{line}: {expected}");
+        }
+    }
+
+    #[test]
+    fn key_types_are_told_from_options() {
+        assert!(
+            is_key_type("ssh-ed25519")
+                && is_key_type("ecdsa-sha2-nistp256")
+                && is_key_type("sk-ssh-ed25519@openssh.com")
+        );
+        assert!(!is_key_type("namespaces=ssh-x") && !is_key_type("rsa") && !is_key_type("ecdsa"));
+    }
+
+    #[test]
+    fn a_good_signature_by_an_allowed_key_passes_and_says_who() {
+        let dir = tempfile::tempdir().unwrap();
+        let sig = signature(dir.path(), 1, NAMESPACE, HashAlg::Sha512, b"manifest");
+        let mut a = allowed(1, &["ci@example.com"]);
+        a.valid_after = Some(100);
+        a.valid_before = Some(200);
+        let (section, finding) =
+            check(b"manifest", "HASH_MANIFEST.txt", &sig, Some(&policy(vec![a], Some("ci@example.com"), 100))).unwrap();
+        assert!(finding.is_none());
+        assert_eq!(section.verdict, Some(Verdict::Pass));
+        assert_eq!(section.principals, ["ci@example.com"]);
+        assert_eq!(section.namespace.as_deref(), Some(NAMESPACE));
+        assert_eq!(section.hash.as_deref(), Some("sha512"));
+        assert_eq!(section.algorithm.as_deref(), Some("ssh-ed25519"));
+        assert_eq!(section.fingerprint, Some(fingerprint(key(1).public_key().key_data())));
+        assert!(section.fingerprint.as_deref().is_some_and(|f| f.starts_with("SHA256:")));
+        assert!(section.checked);
+        assert_eq!(section.allowed_signers.as_deref(), Some("allowed_signers"));
+        assert_eq!(section.signed_file, "HASH_MANIFEST.txt");
+        assert_eq!(section.kind, "ssh");
+    }
+
+    /// The class and message of the finding `check` gives.
+    fn refused(msg: &[u8], sig: &Path, policy: &SignaturePolicy) -> (FindingClass, String) {
+        let (section, finding) = check(msg, "HASH_MANIFEST.txt", sig, Some(policy)).unwrap();
+        let f = finding.expect("a finding");
+        assert_eq!(section.verdict, Some(Verdict::Fail));
+        assert!(section.principals.is_empty());
+        assert!(f.proof.is_some());
+        (f.classes[0], f.message)
+    }
+
+    #[test]
+    fn every_way_a_signature_can_fail_is_its_own_finding() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let p = policy(vec![allowed(1, &["ci@example.com"])], None, 0);
+        let (class, msg) = refused(b"manifest", &signature(d, 1, "git", HashAlg::Sha512, b"manifest"), &p);
+        assert_eq!(class, FindingClass::SignatureInvalid);
+        assert!(msg.contains("namespace \"git\""), "{msg}");
+        let (class, msg) = refused(b"manifest", &signature(d, 1, NAMESPACE, HashAlg::Sha256, b"manifest"), &p);
+        assert_eq!(class, FindingClass::SignatureInvalid);
+        assert!(msg.contains("sha256, not sha512"), "{msg}");
+        let (class, msg) = refused(b"other bytes", &signature(d, 1, NAMESPACE, HashAlg::Sha512, b"manifest"), &p);
+        assert_eq!(class, FindingClass::SignatureInvalid);
+        assert!(msg.contains("does not verify"), "{msg}");
+        let (class, msg) = refused(b"manifest", &signature(d, 2, NAMESPACE, HashAlg::Sha512, b"manifest"), &p);
+        assert_eq!(class, FindingClass::SignerNotAllowed);
+        assert!(msg.contains("is not in allowed_signers"), "{msg}");
+    }
+
+    #[test]
+    fn an_allowed_key_is_refused_for_the_wrong_principal_namespace_or_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let sig = signature(dir.path(), 1, NAMESPACE, HashAlg::Sha512, b"m");
+        let with = |f: &dyn Fn(&mut AllowedSigner)| {
+            let mut a = allowed(1, &["ci@example.com"]);
+            f(&mut a);
+            a
+        };
+        let cases: Vec<(AllowedSigner, Option<&str>, i64, &str)> = vec![
+            (with(&|_| {}), Some("ops@example.com"), 0, "do not match \"ops@example.com\""),
+            (with(&|a| a.namespaces = Some(strings(&["git"]))), None, 0, "do not allow \"sealcheck\""),
+            (with(&|a| a.namespaces = Some(strings(&["*", "!seal*"]))), None, 0, "do not allow"),
+            (with(&|a| a.valid_after = Some(100)), None, 99, "not valid at the time checked (99)"),
+            (with(&|a| a.valid_before = Some(100)), None, 100, "not valid at the time checked (100)"),
+        ];
+        for (a, signer, time, want) in cases {
+            let (class, msg) = refused(b"m", &sig, &policy(vec![a], signer, time));
+            assert_eq!(class, FindingClass::SignerNotAllowed);
+            assert!(msg.contains(want) && msg.contains("line 1"), "{want}: {msg}");
+        }
+        // Just inside each bound, and a second line that allows what the first does not.
+        for (a, time) in [(with(&|a| a.valid_after = Some(100)), 100), (with(&|a| a.valid_before = Some(100)), 99)] {
+            let (section, f) = check(b"m", "m", &sig, Some(&policy(vec![a], None, time))).unwrap();
+            assert!(f.is_none() && section.verdict == Some(Verdict::Pass), "{time}");
+        }
+        let mut second = with(&|_| {});
+        second.principals = strings(&["ops@*"]);
+        second.line = 2;
+        let p = policy(vec![with(&|_| {}), second], Some("ops@example.com"), 0);
+        let (section, f) = check(b"m", "m", &sig, Some(&p)).unwrap();
+        assert!(f.is_none());
+        assert_eq!(section.principals, ["ops@*"]);
+    }
+
+    #[test]
+    fn an_absent_signature_fails_only_when_one_is_required_and_a_present_one_unchecked_never_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = dir.path().join("none.sig");
+        let (section, f) = check(b"m", "m", &none, None).unwrap();
+        assert!(f.is_none() && section.verdict.is_none() && !section.checked);
+        let (section, f) = check(b"m", "m", &none, Some(&policy(vec![], None, 0))).unwrap();
+        assert_eq!(f.map(|f| f.classes[0]), Some(FindingClass::SignatureMissing));
+        assert_eq!(section.verdict, Some(Verdict::Fail));
+        let sig = signature(dir.path(), 1, NAMESPACE, HashAlg::Sha512, b"m");
+        let (section, f) = check(b"other", "m", &sig, None).unwrap();
+        assert!(f.is_none() && section.verdict.is_none() && !section.checked);
+        assert!(section.fingerprint.is_some());
+        std::fs::write(&sig, "not a signature").unwrap();
+        let (_, expected) = malformed_line(check(b"m", "m", &sig, None).unwrap_err());
+        assert!(expected.contains("BEGIN SSH SIGNATURE"), "{expected}");
+    }
+
+    #[test]
+    fn a_key_file_signs_what_check_accepts_and_a_public_key_means_the_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        let packet = dir.path().join("packet");
+        std::fs::create_dir(&packet).unwrap();
+        let private = dir.path().join("id");
+        std::fs::write(&private, key(3).to_openssh(LineEnding::LF).unwrap().as_bytes()).unwrap();
+        let loaded = load_key(&private, &packet, || None).unwrap();
+        assert!(matches!(loaded, SigningKey::File(_)));
+        let armored = sign(&loaded, b"bytes").unwrap();
+        let sig = dir.path().join("s.sig");
+        std::fs::write(&sig, armored).unwrap();
+        let (section, f) = check(b"bytes", "m", &sig, Some(&policy(vec![allowed(3, &["*"])], None, 0))).unwrap();
+        assert!(f.is_none() && section.verdict == Some(Verdict::Pass));
+
+        let public = dir.path().join("id.pub");
+        std::fs::write(&public, format!("{}\n", public_line(3))).unwrap();
+        assert!(matches!(load_key(&public, &packet, || None).unwrap(), SigningKey::Agent(_)));
+        std::fs::write(&public, "neither\n").unwrap();
+        let (_, expected) = malformed_line(load_key(&public, &packet, || None).err().unwrap());
+        assert!(expected.contains("public key held by ssh-agent"), "{expected}");
+        std::fs::write(&public, [0xff, 0xfe]).unwrap();
+        let (_, expected) = malformed_line(load_key(&public, &packet, || None).err().unwrap());
+        assert!(expected.contains("(text)"), "{expected}");
+
+        let inside = packet.join("id");
+        std::fs::copy(&private, &inside).unwrap();
+        let (_, expected) = malformed_line(load_key(&inside, &packet, || None).err().unwrap());
+        assert!(expected.contains("outside the packet"), "{expected}");
+    }
 
     #[test]
     fn times_and_patterns_as_openssh_reads_them() {
