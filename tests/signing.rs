@@ -288,6 +288,25 @@ fn a_present_signature_unchecked_is_reported_never_a_pass_and_never_in_the_tree(
 }
 
 #[test]
+fn an_rsa_key_under_2048_bits_signs_nothing() {
+    if !require_tool("ssh-keygen") {
+        return;
+    }
+    let key = keygen(&["-t", "rsa", "-b", "1024"], "");
+    let p = sealed_packet();
+    let before = snapshot(p.path());
+    sealcheck()
+        .arg("sign")
+        .arg(p.path())
+        .arg("--key")
+        .arg(&key.private)
+        .assert()
+        .code(2)
+        .stderr(contains("an RSA key of at least 2048 bits"));
+    assert_eq!(before, snapshot(p.path()), "nothing written");
+}
+
+#[test]
 fn encrypted_keys_take_the_passphrase_from_the_environment_and_nothing_secret_is_printed() {
     if !require_tool("ssh-keygen") {
         return;
