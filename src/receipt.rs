@@ -477,6 +477,277 @@ mod tests {
         assert_eq!(env["signatures"][0]["sig"].as_str().unwrap(), b64.encode(want.to_bytes()));
     }
 
+    fn hex_of(algo: Algo, bytes: &[u8]) -> String {
+        let mut h = crate::digest::AlgoHasher::new(algo);
+        h.update(bytes);
+        h.finish().to_hex()
+    }
+
+    /// A packet of `files` (name, bytes), and a passed `verify` report
+    /// whose seal lists each with its SHA-256.
+    fn packet(files: &[(&str, &[u8])]) -> (tempfile::TempDir, Report) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Report::new("verify", "2026-01-01T00:00:00Z".into());
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+            r.sealed_paths.push(name.to_string());
+            r.sealed_digests.push(vec![(Algo::Sha256, hex_of(Algo::Sha256, bytes))]);
+        }
+        r.finish(crate::Status::Pass);
+        (dir, r)
+    }
+
+    fn statement(report: &Report, input: &ReceiptInput) -> Value {
+        let mut out = Vec::new();
+        Receipt::new(report, input, &Redactor::default()).write(&mut out, None).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    fn allowed(seed: u8) -> AllowedSigner {
+        let pair = ssh_key::private::Ed25519Keypair::from_seed(&[seed; 32]);
+        AllowedSigner {
+            principals: vec!["*".into()],
+            key: ssh_key::PrivateKey::from(pair).public_key().clone(),
+            namespaces: None,
+            valid_after: None,
+            valid_before: None,
+            line: 1,
+        }
+    }
+
+    /// Writes `doc` as a receipt file and checks it.
+    fn check_doc(doc: &Value, allowed: Option<&[AllowedSigner]>, packet: Option<&Path>) -> Result<Checked, Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("receipt.json");
+        std::fs::write(&path, serde_json::to_vec(doc).unwrap()).unwrap();
+        check(&path, allowed, packet)
+    }
+
+    fn envelope(statement: &[u8], sigs: &[&[u8]]) -> Value {
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let signatures: Vec<Value> = sigs.iter().map(|s| json!({"keyid": "k", "sig": b64.encode(s)})).collect();
+        json!({"payload": b64.encode(statement), "payloadType": PAYLOAD_TYPE, "signatures": signatures})
+    }
+
+    fn ed25519_sig(seed: u8, statement: &[u8]) -> Vec<u8> {
+        use ed25519_dalek::Signer;
+        ed25519_dalek::SigningKey::from_bytes(&[seed; 32]).sign(&pae(PAYLOAD_TYPE, statement)).to_bytes().to_vec()
+    }
+
+    fn classes(c: &Checked) -> Vec<FindingClass> {
+        c.findings.iter().map(|f| f.classes[0]).collect()
+    }
+
+    #[test]
+    fn pae_is_dsse_s_encoding_byte_for_byte() {
+        assert_eq!(pae("a/b", b"xyz"), b"DSSEv1 3 a/b 3 xyz");
+        assert_eq!(pae("", b""), b"DSSEv1 0  0 ");
+        let mut want = b"DSSEv1 28 application/vnd.in-toto+json 12 ".to_vec();
+        want.extend_from_slice(&[0u8; 12]);
+        assert_eq!(pae(PAYLOAD_TYPE, &[0u8; 12]), want);
+    }
+
+    #[test]
+    fn the_levels_say_what_passed_and_a_failed_run_claims_none() {
+        let (_d, mut r) = packet(&[("a.txt", b"a")]);
+        let input = ReceiptInput::default();
+        let levels = |r: &Report| statement(r, &input)["predicate"]["verifiedLevels"].clone();
+        assert_eq!(levels(&r), json!(["SEALCHECK_SEAL_VS_BYTES"]));
+        r.command = "check".into();
+        assert_eq!(levels(&r), json!(["SEALCHECK_CHECKSUMS_VS_BYTES"]));
+        r.command = "pin readback".into();
+        assert_eq!(levels(&r), json!(["SEALCHECK_PIN_READBACK"]));
+        assert_eq!(statement(&r, &input)["predicate"]["verificationResult"], "PASSED");
+        r.command = "verify".into();
+        r.finish(crate::Status::Integrity);
+        assert_eq!(levels(&r), json!([]));
+        assert_eq!(statement(&r, &input)["predicate"]["verificationResult"], "FAILED");
+    }
+
+    #[test]
+    fn a_checked_signature_is_an_input_attestation_and_a_level_and_an_unchecked_one_neither() {
+        let (d, mut r) = packet(&[("a.txt", b"a")]);
+        let sig_file = d.path().join("HASH_MANIFEST.txt.sig");
+        std::fs::write(&sig_file, b"signature bytes").unwrap();
+        let section = |checked: bool| crate::report::sections::SignatureCheck {
+            verdict: checked.then_some(crate::report::Verdict::Pass),
+            kind: "ssh".into(),
+            file: sig_file.display().to_string(),
+            signed_file: "HASH_MANIFEST.txt".into(),
+            namespace: None,
+            hash: None,
+            algorithm: None,
+            fingerprint: None,
+            principals: Vec::new(),
+            allowed_signers: None,
+            checked,
+            trusted_comment: None,
+        };
+        let input = ReceiptInput::default();
+        r.checks.signature = Some(section(false));
+        let st = statement(&r, &input);
+        assert_eq!(st["predicate"]["inputAttestations"], json!([]));
+        assert_eq!(st["predicate"]["verifiedLevels"], json!(["SEALCHECK_SEAL_VS_BYTES"]));
+        for minisign in [false, true] {
+            if minisign {
+                r.checks.signature = None;
+                r.checks.minisign = Some(section(true));
+            } else {
+                r.checks.signature = Some(section(true));
+            }
+            let st = statement(&r, &input);
+            let attested = &st["predicate"]["inputAttestations"];
+            assert_eq!(attested.as_array().map(Vec::len), Some(1));
+            assert_eq!(attested[0]["digest"]["sha256"], Digest::of(b"signature bytes").to_hex());
+            assert_eq!(attested[0]["uri"].as_str(), file_url(&sig_file).as_deref());
+            assert!(attested[0]["uri"].as_str().is_some_and(|u| u.starts_with("file:///")));
+            assert_eq!(st["predicate"]["verifiedLevels"], json!(["SEALCHECK_SEAL_VS_BYTES", "SEALCHECK_SIGNED_SEAL"]));
+        }
+    }
+
+    #[test]
+    fn the_statement_names_its_resource_policy_and_subjects() {
+        let (d, mut r) = packet(&[("a.txt", b"a"), ("b.txt", b"b")]);
+        r.packet = Some(crate::report::Packet {
+            root: d.path().display().to_string(),
+            manifest: "HASH_MANIFEST.txt".into(),
+            manifest_sha256: None,
+            manifest_canonical: None,
+            packet_tree_sha256: None,
+            sealed_tree_sha256: None,
+            file_count: 2,
+            byte_count: 2,
+            seal_format: None,
+            seal_algorithms: Vec::new(),
+        });
+        let policy = json!({"allow_extra": false});
+        let input = ReceiptInput {
+            policy: policy.clone(),
+            seal_subjects: vec![("HASH_MANIFEST.txt".into(), "cd".repeat(32))],
+            ..Default::default()
+        };
+        let st = statement(&r, &input);
+        assert_eq!(st["_type"], STATEMENT_TYPE);
+        assert_eq!(st["predicateType"], PREDICATE_TYPE);
+        let want = url::Url::from_directory_path(std::fs::canonicalize(d.path()).unwrap()).unwrap().to_string();
+        assert_eq!(st["predicate"]["resourceUri"], want);
+        assert!(want.ends_with('/'));
+        assert_eq!(
+            st["predicate"]["policy"]["digest"]["sha256"],
+            Digest::of(&serde_json::to_vec(&policy).unwrap()).to_hex()
+        );
+        assert_eq!(st["predicate"]["timeVerified"], "2026-01-01T00:00:00Z");
+        let names: Vec<&str> = st["subject"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["HASH_MANIFEST.txt", "a.txt", "b.txt"]);
+        assert_eq!(st["subject"][1]["digest"]["sha256"], hex_of(Algo::Sha256, b"a"));
+        let given = ReceiptInput { resource_uri: Some("https://example.com/p".into()), ..Default::default() };
+        assert_eq!(statement(&r, &given)["predicate"]["resourceUri"], "https://example.com/p");
+    }
+
+    #[test]
+    fn a_receipt_of_a_packet_unchanged_holds_and_each_subject_is_counted() {
+        let (d, r) = packet(&[("a.txt", b"a"), ("b.txt", b"b")]);
+        let st = statement(&r, &ReceiptInput::default());
+        let c = check_doc(&st, None, Some(d.path())).unwrap();
+        assert!(c.findings.is_empty(), "{:?}", c.findings);
+        assert_eq!((c.result.as_str(), c.subjects_checked, c.signer.as_deref()), ("PASSED", 2, None));
+        let c = check_doc(&st, None, None).unwrap();
+        assert_eq!(c.subjects_checked, 0);
+    }
+
+    #[test]
+    fn each_subject_is_held_to_the_bytes_on_disk_in_every_algorithm_it_names() {
+        let (d, r) = packet(&[("a.txt", b"a")]);
+        let mut st = statement(&r, &ReceiptInput::default());
+        let at = |st: &Value| check_doc(st, None, Some(d.path())).unwrap();
+        // Both algorithms right; then the second one wrong.
+        st["subject"][0]["digest"]["sha512"] = json!(hex_of(Algo::Sha512, b"a"));
+        st["subject"][0]["digest"]["x-unknown"] = json!("zz");
+        assert!(at(&st).findings.is_empty());
+        st["subject"][0]["digest"]["sha512"] = json!(hex_of(Algo::Sha512, b"b"));
+        let c = at(&st);
+        assert_eq!(classes(&c), [FindingClass::EditedContent]);
+        assert!(c.findings[0].message.contains("sha512"), "{}", c.findings[0].message);
+        // The file changed on disk.
+        let st = statement(&r, &ReceiptInput::default());
+        std::fs::write(d.path().join("a.txt"), b"A").unwrap();
+        assert_eq!(classes(&at(&st)), [FindingClass::EditedContent]);
+        // Gone, or a name that can be no path of the packet.
+        std::fs::remove_file(d.path().join("a.txt")).unwrap();
+        assert_eq!(classes(&at(&st)), [FindingClass::MissingFile]);
+        let mut unsafe_name = st.clone();
+        unsafe_name["subject"][0]["name"] = json!("../a.txt");
+        let c = at(&unsafe_name);
+        assert_eq!(classes(&c), [FindingClass::MissingFile]);
+        assert_eq!(c.subjects_checked, 1);
+        // A subject with no digest sealcheck computes is malformed.
+        let mut none = st.clone();
+        none["subject"][0]["digest"] = json!({"x-unknown": "zz"});
+        assert!(matches!(check_doc(&none, None, Some(d.path())), Err(Error::Malformed { .. })));
+    }
+
+    #[test]
+    fn a_receipt_is_refused_when_its_statement_is_not_a_passed_summary() {
+        let (_d, r) = packet(&[("a.txt", b"a")]);
+        let st = statement(&r, &ReceiptInput::default());
+        for (field, value) in
+            [("_type", "https://in-toto.io/Statement/v0.1"), ("predicateType", "https://slsa.dev/provenance/v1")]
+        {
+            let mut bad = st.clone();
+            bad[field] = json!(value);
+            assert!(matches!(check_doc(&bad, None, None), Err(Error::Malformed { .. })), "{field}");
+        }
+        let mut failed = st.clone();
+        failed["predicate"]["verificationResult"] = json!("FAILED");
+        let c = check_doc(&failed, None, None).unwrap();
+        assert_eq!(classes(&c), [FindingClass::EditedContent]);
+        assert_eq!(c.result, "FAILED");
+    }
+
+    #[test]
+    fn an_envelope_passes_only_with_a_signature_by_an_allowed_key_over_its_encoding() {
+        let (_d, r) = packet(&[("a.txt", b"a")]);
+        let bytes = serde_json::to_vec(&statement(&r, &ReceiptInput::default())).unwrap();
+        let good = ed25519_sig(7, &bytes);
+        let seven = [allowed(7)];
+        // One good signature, after one that is not base64 and one that is no signature.
+        let env = envelope(&bytes, &[b"short", &good]);
+        let mut with_junk = env.clone();
+        with_junk["signatures"].as_array_mut().unwrap().insert(0, json!({"sig": "%%%"}));
+        for doc in [&env, &with_junk] {
+            let c = check_doc(doc, Some(&seven), None).unwrap();
+            assert!(c.findings.is_empty(), "{:?}", c.findings);
+            assert_eq!(c.signer, Some(crate::sign::fingerprint(seven[0].key.key_data())));
+        }
+        // Among several allowed keys, the one that signed is named.
+        let c = check_doc(&env, Some(&[allowed(1), allowed(7)]), None).unwrap();
+        assert_eq!(c.signer, Some(crate::sign::fingerprint(seven[0].key.key_data())));
+        // Unchecked without an allowed signers file.
+        assert_eq!(check_doc(&env, None, None).unwrap().signer, None);
+        // Not an allowed key; a signature over other bytes; no signature.
+        for (doc, keys) in [
+            (env.clone(), [allowed(1)]),
+            (envelope(&bytes, &[&ed25519_sig(7, b"other")]), [allowed(7)]),
+            (envelope(&bytes, &[]), [allowed(7)]),
+        ] {
+            let c = check_doc(&doc, Some(&keys), None).unwrap();
+            assert_eq!(classes(&c), [FindingClass::SignerNotAllowed]);
+            assert_eq!(c.signer, None);
+        }
+        // Another payload type: red, even signed.
+        let mut other = env.clone();
+        other["payloadType"] = json!("application/json");
+        assert_eq!(classes(&check_doc(&other, None, None).unwrap()), [FindingClass::SignatureInvalid]);
+        // A payload that is not base64: malformed.
+        let mut garbled = env.clone();
+        garbled["payload"] = json!("%%%");
+        assert!(matches!(check_doc(&garbled, None, None), Err(Error::Malformed { .. })));
+        // An unsigned statement where a signature is required.
+        let plain: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(classes(&check_doc(&plain, Some(&seven), None).unwrap()), [FindingClass::SignatureMissing]);
+        assert!(check_doc(&plain, None, None).unwrap().findings.is_empty());
+    }
+
     #[test]
     fn every_string_is_redacted_before_it_is_written() {
         let mut report = report(1);
