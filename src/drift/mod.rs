@@ -250,8 +250,9 @@ fn apply_envelope(step: &Step, b: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// Every content candidate for `b`: `(step, restored bytes)`.
-fn content_candidates(b: &[u8], budget: usize) -> Vec<(Step, Vec<u8>)> {
+/// Every content candidate for `b`: `(step, restored bytes)`, typography
+/// variants cut to `budget`; `cut` is set when some were left out.
+fn content_candidates(b: &[u8], budget: usize, cut: &mut bool) -> Vec<(Step, Vec<u8>)> {
     let mut out = Vec::new();
     for cs in [Charset::Cp1252, Charset::Latin1] {
         if let Some(r) = mojibake::decode(b, cs) {
@@ -297,7 +298,10 @@ fn content_candidates(b: &[u8], budget: usize) -> Vec<(Step, Vec<u8>)> {
         }
     }
     let sites = typography::sites(s);
-    for v in sites.variants().into_iter().take(budget.saturating_sub(out.len())) {
+    let variants = sites.variants();
+    let room = budget.saturating_sub(out.len());
+    *cut |= variants.len() > room;
+    for v in variants.into_iter().take(room) {
         out.push((Step::Typography(sites.describe(&v)), sites.apply(&v).into_bytes()));
     }
     out
@@ -344,8 +348,14 @@ pub fn diagnose(actual: &[u8], sealed: &AnyDigest, opts: &DiagnoseOptions) -> Di
     // Candidates go by chain length; the first length with a proof ends the
     // search, so every minimal explanation is collected and no longer one.
     let mut proofs: Vec<(Vec<Step>, Vec<u8>)> = Vec::new();
-    let try_candidate = |chain: Vec<Step>, bytes: Vec<u8>, budget: &mut usize, proofs: &mut Vec<_>| {
-        if *budget == 0 || chain.iter().any(|s: &Step| Some(s.class()) == opts.disabled) {
+    // Whether some candidate was left untried for want of budget.
+    let mut cut = false;
+    let try_candidate = |chain: Vec<Step>, bytes: Vec<u8>, budget: &mut usize, proofs: &mut Vec<_>, cut: &mut bool| {
+        if chain.iter().any(|s: &Step| Some(s.class()) == opts.disabled) {
+            return;
+        }
+        if *budget == 0 {
+            *cut = true;
             return;
         }
         *budget -= 1;
@@ -356,28 +366,28 @@ pub fn diagnose(actual: &[u8], sealed: &AnyDigest, opts: &DiagnoseOptions) -> Di
 
     let envelope = envelope_steps(actual);
     let combos = envelope_combinations(&envelope);
-    let contents = content_candidates(actual, budget / 2);
+    let contents = content_candidates(actual, budget / 2, &mut cut);
 
     for len in 1..=4usize {
         // Envelope steps alone.
         for combo in combos.iter().filter(|c| c.len() == len) {
             if let Some(r) = run_chain(actual, combo) {
-                try_candidate(combo.clone(), r, &mut budget, &mut proofs);
+                try_candidate(combo.clone(), r, &mut budget, &mut proofs, &mut cut);
             }
         }
         if len == 1 {
             for (step, r) in &contents {
-                try_candidate(vec![step.clone()], r.clone(), &mut budget, &mut proofs);
+                try_candidate(vec![step.clone()], r.clone(), &mut budget, &mut proofs, &mut cut);
             }
         } else {
             // Envelope first, then content.
             for combo in combos.iter().filter(|c| c.len() == len - 1) {
                 if let Some(mid) = run_chain(actual, combo) {
                     if is_text(&mid) {
-                        for (step, r) in content_candidates(&mid, budget / 4) {
+                        for (step, r) in content_candidates(&mid, budget / 4, &mut cut) {
                             let mut chain = combo.clone();
                             chain.push(step);
-                            try_candidate(chain, r, &mut budget, &mut proofs);
+                            try_candidate(chain, r, &mut budget, &mut proofs, &mut cut);
                         }
                     }
                 }
@@ -389,18 +399,18 @@ pub fn diagnose(actual: &[u8], sealed: &AnyDigest, opts: &DiagnoseOptions) -> Di
                     if let Some(r) = run_chain(mid, tail) {
                         let mut chain = vec![step.clone()];
                         chain.extend(tail.iter().cloned());
-                        try_candidate(chain, r, &mut budget, &mut proofs);
+                        try_candidate(chain, r, &mut budget, &mut proofs, &mut cut);
                     }
                 }
             }
         }
-        if !proofs.is_empty() || budget == 0 {
+        if !proofs.is_empty() || cut {
             break;
         }
     }
     if proofs.is_empty() {
         let tried = opts.max_candidates - budget;
-        return Diagnosis::Unexplained { tried, limit_reached: budget == 0, binary: false };
+        return Diagnosis::Unexplained { tried, limit_reached: cut, binary: false };
     }
     // A byte-local explanation is more specific than "re-serialized".
     if proofs.iter().any(|(c, _)| !c.iter().any(|s| matches!(s, Step::JsonLayout(_)))) {
@@ -437,6 +447,200 @@ mod tests {
             }
             other => panic!("not proven: {other:?}"),
         }
+    }
+
+    fn unexplained(sealed: &[u8], actual: &[u8], opts: &DiagnoseOptions) -> (usize, bool) {
+        match diagnose(actual, &Digest::of(sealed).into(), opts) {
+            Diagnosis::Unexplained { tried, limit_reached, binary: false } => (tried, limit_reached),
+            other => panic!("not unexplained text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_step_names_its_class_and_says_what_it_does() {
+        use json::Layout;
+        let layout = Layout::all().remove(0);
+        let table = [
+            (Step::StripBom, FindingClass::BomPrefix, "strip UTF-8 BOM".to_string()),
+            (Step::AddBom, FindingClass::BomPrefix, "add UTF-8 BOM".into()),
+            (Step::CrlfToLf, FindingClass::CrlfDrift, "CRLF→LF".into()),
+            (Step::LfToCrlf, FindingClass::CrlfDrift, "LF→CRLF".into()),
+            (Step::StripFinalNewline, FindingClass::TrailingNewlineDrift, "remove the final newline".into()),
+            (Step::AddFinalNewline, FindingClass::TrailingNewlineDrift, "add a final newline".into()),
+            (Step::Typography("x".into()), FindingClass::EmdashUnicodeDrift, "swap typography (x)".into()),
+            (
+                Step::Decode(Charset::Cp1252),
+                FindingClass::EmdashUnicodeDrift,
+                "decode Windows-1252 as text and re-encode as UTF-8".into(),
+            ),
+            (
+                Step::Encode(Charset::Latin1),
+                FindingClass::EmdashUnicodeDrift,
+                "encode the UTF-8 text as Latin-1".into(),
+            ),
+            (Step::Nfc, FindingClass::UnicodeNormalizationDrift, "normalize to NFC".into()),
+            (Step::Nfd, FindingClass::UnicodeNormalizationDrift, "normalize to NFD".into()),
+            (
+                Step::JsonUnescape,
+                FindingClass::JsonEnsureAsciiDrift,
+                "unescape JSON \\uXXXX to literal UTF-8 (ensure_ascii=False)".into(),
+            ),
+            (
+                Step::JsonEscape { upper: false },
+                FindingClass::JsonEnsureAsciiDrift,
+                "escape non-ASCII in JSON strings as \\uXXXX (ensure_ascii=True)".into(),
+            ),
+            (
+                Step::JsonEscape { upper: true },
+                FindingClass::JsonEnsureAsciiDrift,
+                "escape non-ASCII in JSON strings as uppercase \\uXXXX".into(),
+            ),
+            (
+                Step::JsonLayout(layout.clone()),
+                FindingClass::JsonReformatDrift,
+                format!("re-serialize the JSON as Python {}", layout.describe()),
+            ),
+        ];
+        for (step, class, text) in table {
+            assert_eq!((step.class(), step.describe()), (class, text), "{step:?}");
+        }
+    }
+
+    #[test]
+    fn every_drift_class_has_its_own_hint_and_the_rest_share_the_edit_hint() {
+        let drifts = [
+            FindingClass::BomPrefix,
+            FindingClass::CrlfDrift,
+            FindingClass::TrailingNewlineDrift,
+            FindingClass::EmdashUnicodeDrift,
+            FindingClass::UnicodeNormalizationDrift,
+            FindingClass::JsonEnsureAsciiDrift,
+            FindingClass::JsonReformatDrift,
+        ];
+        let edit = hint(FindingClass::EditedContent);
+        assert!(edit.contains("--against DIR"), "{edit}");
+        let mut seen: Vec<&str> = drifts.iter().map(|&c| hint(c)).collect();
+        for (c, h) in drifts.iter().zip(&seen) {
+            assert_ne!(*h, edit, "{c:?}");
+        }
+        assert!(hint(FindingClass::CrlfDrift).contains("-text") && hint(FindingClass::BomPrefix).contains("BOM"));
+        assert!(hint(FindingClass::JsonEnsureAsciiDrift).contains("ensure_ascii"));
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), drifts.len());
+        assert_eq!(hint(FindingClass::MissingFile), edit);
+    }
+
+    #[test]
+    fn the_proof_says_what_was_searched_and_where_it_stopped() {
+        let opts = DiagnoseOptions { max_candidates: 5, ..DiagnoseOptions::default() };
+        let cut = Diagnosis::Unexplained { tried: 5, limit_reached: true, binary: false }.proof(&opts);
+        assert!(cut.starts_with("its bytes do not match the sealed digest; 5 candidates"), "{cut}");
+        assert!(cut.ends_with(" (the search stopped at its limit of 5 candidates)"), "{cut}");
+        let whole = Diagnosis::Unexplained { tried: 3, limit_reached: false, binary: false }.proof(&opts);
+        assert!(whole.ends_with("none reproduced it"), "{whole}");
+        let binary = Diagnosis::Unexplained { tried: 0, limit_reached: false, binary: true }.proof(&opts);
+        assert!(binary.contains("NUL byte"), "{binary}");
+        let not = Diagnosis::NotDiagnosed("too big".into()).proof(&opts);
+        assert_eq!(not, "its bytes do not match the sealed digest; no drift was searched for: too big");
+        let (_, proof) = proven(b"a\n", b"a\r\n");
+        assert_eq!(proof, "CRLF→LF");
+        let d = diagnose(b"a\r\n", &Digest::of(b"a\n").into(), &opts).proof(&opts);
+        assert_eq!(
+            d,
+            format!(
+                "CRLF→LF reproduces the sealed digest (the restored bytes have sha256 {}…)",
+                &Digest::of(b"a\n").to_hex()[..12]
+            )
+        );
+    }
+
+    #[test]
+    fn envelope_steps_go_one_way_per_kind_and_both_ways_for_mixed_line_ends() {
+        assert_eq!(envelope_steps(b"a"), [Step::AddBom, Step::AddFinalNewline]);
+        assert_eq!(envelope_steps(b"\xef\xbb\xbfa\n"), [Step::StripBom, Step::LfToCrlf, Step::StripFinalNewline]);
+        assert_eq!(envelope_steps(b"a\r\n"), [Step::AddBom, Step::CrlfToLf, Step::StripFinalNewline]);
+        assert_eq!(
+            envelope_steps(b"a\r\nb\n"),
+            [Step::AddBom, Step::CrlfToLf, Step::LfToCrlf, Step::StripFinalNewline]
+        );
+        // At most one step of a kind in a chain: 2 × 3 × 2 − 1 subsets.
+        let combos = envelope_combinations(&envelope_steps(b"a\r\nb\n"));
+        assert_eq!(combos.len(), 11);
+        assert!(combos.windows(2).all(|w| w[0].len() <= w[1].len()));
+        assert_eq!(combos.iter().map(Vec::len).max(), Some(3));
+        assert!(!combos.iter().any(|c| c.contains(&Step::CrlfToLf) && c.contains(&Step::LfToCrlf)));
+        assert_eq!(apply_envelope(&Step::Nfc, b"a"), None);
+    }
+
+    #[test]
+    fn the_size_cap_is_inclusive() {
+        let opts = DiagnoseOptions { max_size: 3, ..DiagnoseOptions::default() };
+        assert!(matches!(diagnose(b"a\r\n", &Digest::of(b"a\n").into(), &opts), Diagnosis::Proven { .. }));
+        let over = diagnose(b"ab\r\n", &Digest::of(b"ab\n").into(), &opts);
+        assert_eq!(over, Diagnosis::NotDiagnosed("not diagnosed: 4 bytes is over the diagnosis cap of 3 bytes".into()));
+    }
+
+    #[test]
+    fn the_candidate_budget_is_counted_exactly_and_says_when_it_ran_out() {
+        // Mixed line ends and a non-ASCII letter: many chains, no typography
+        // (whose variants the budget would cut before they are counted).
+        let edited = "h\u{e9}llo\r\nx\n".as_bytes();
+        let all = unexplained(b"world", edited, &DiagnoseOptions::default());
+        assert!(!all.1 && all.0 > 20, "{all:?}");
+        let opts = |n| DiagnoseOptions { max_candidates: n, ..DiagnoseOptions::default() };
+        assert_eq!(unexplained(b"world", edited, &opts(all.0)), (all.0, false));
+        assert_eq!(unexplained(b"world", edited, &opts(all.0 - 1)), (all.0 - 1, true));
+        assert_eq!(unexplained(b"world", edited, &opts(1)), (1, true));
+        assert_eq!(unexplained(b"world", edited, &opts(0)), (0, true));
+        // A proof found within the budget is found whatever the budget left.
+        let tight = opts(3);
+        assert!(matches!(diagnose(b"a\r\n", &Digest::of(b"a\n").into(), &tight), Diagnosis::Proven { .. }));
+    }
+
+    #[test]
+    fn a_disabled_class_is_never_tried() {
+        let off = DiagnoseOptions { disabled: Some(FindingClass::CrlfDrift), ..DiagnoseOptions::default() };
+        unexplained(b"a\nb\n", b"a\r\nb\r\n", &off);
+        let other = DiagnoseOptions { disabled: Some(FindingClass::BomPrefix), ..DiagnoseOptions::default() };
+        assert!(matches!(diagnose(b"a\r\nb\r\n", &Digest::of(b"a\nb\n").into(), &other), Diagnosis::Proven { .. }));
+    }
+
+    #[test]
+    fn chains_of_every_length_are_found_content_first_and_envelope_first() {
+        // Content, then the envelope: NFD text whose final newline went.
+        let (classes, proof) = proven("caf\u{e9}\n".as_bytes(), "cafe\u{301}".as_bytes());
+        assert_eq!(classes, [FindingClass::UnicodeNormalizationDrift, FindingClass::TrailingNewlineDrift]);
+        assert!(proof.contains("normalize to NFC") && proof.contains("add a final newline"), "{proof}");
+        // The envelope, then content: a BOM in front of JSON that needs its escapes back.
+        let (classes, proof) = proven(b"{\"a\": \"\\u00e9\"}", "\u{feff}{\"a\": \"\u{e9}\"}".as_bytes());
+        assert_eq!(classes, [FindingClass::JsonEnsureAsciiDrift, FindingClass::BomPrefix]);
+        assert_eq!(proof, "strip UTF-8 BOM, then escape non-ASCII in JSON strings as \\uXXXX (ensure_ascii=True)");
+        // Four steps: a BOM, CRLF and the final newline around an em dash.
+        let (classes, _) = proven("a \u{2014} b\nc".as_bytes(), "\u{feff}a -- b\r\nc\r\n".as_bytes());
+        assert_eq!(
+            classes,
+            [
+                FindingClass::EmdashUnicodeDrift,
+                FindingClass::BomPrefix,
+                FindingClass::CrlfDrift,
+                FindingClass::TrailingNewlineDrift
+            ]
+        );
+        // Two envelope steps, no content step.
+        let (classes, proof) = proven(b"a\nb", b"a\r\nb\r\n");
+        assert_eq!(classes, [FindingClass::CrlfDrift, FindingClass::TrailingNewlineDrift]);
+        assert_eq!(proof, "CRLF→LF, then remove the final newline");
+    }
+
+    #[test]
+    fn a_mojibake_round_trip_is_proven_both_ways() {
+        let (classes, proof) = proven("caf\u{e9}".as_bytes(), "caf\u{c3}\u{a9}".as_bytes());
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift]);
+        assert!(proof.starts_with("encode the UTF-8 text as"), "{proof}");
+        let (classes, proof) = proven("caf\u{e9}".as_bytes(), b"caf\xe9");
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift]);
+        assert!(proof.starts_with("decode"), "{proof}");
     }
 
     #[test]
