@@ -496,7 +496,7 @@ mod tests {
                 "escape non-ASCII in JSON strings as uppercase \\uXXXX".into(),
             ),
             (
-                Step::JsonLayout(layout.clone()),
+                Step::JsonLayout(layout),
                 FindingClass::JsonReformatDrift,
                 format!("re-serialize the JSON as Python {}", layout.describe()),
             ),
