@@ -888,6 +888,26 @@ mod tests {
     }
 
     #[test]
+    fn only_a_missing_signature_is_missing_any_other_failure_to_read_it_is_an_error() {
+        use base64::Engine as _;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        // A path through a regular file: ENOTDIR, not "no such file".
+        let through = file.join("HASH_MANIFEST.txt.sig");
+        assert!(matches!(check(b"m", "m", &through, None), Err(Error::Io { .. })));
+        assert!(matches!(check(b"m", "m", &through, Some(&policy(vec![], None, 0))), Err(Error::Io { .. })));
+        let mut raw = b"Ed".to_vec();
+        raw.extend_from_slice(&[1; 8]);
+        raw.extend_from_slice(key(4).public_key().key_data().ed25519().unwrap().as_ref());
+        let key = base64::engine::general_purpose::STANDARD.encode(raw);
+        assert!(matches!(check_minisign(b"m", "m", &through, &key), Err(Error::Io { .. })));
+        let (section, f) = check_minisign(b"m", "m", &dir.path().join("none.minisig"), &key).unwrap();
+        assert_eq!(f.map(|f| f.classes[0]), Some(FindingClass::SignatureMissing));
+        assert_eq!((section.verdict, section.kind.as_str(), section.checked), (Some(Verdict::Fail), "minisign", true));
+    }
+
+    #[test]
     fn a_key_file_signs_what_check_accepts_and_a_public_key_means_the_agent() {
         let dir = tempfile::tempdir().unwrap();
         let packet = dir.path().join("packet");
