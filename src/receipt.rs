@@ -93,19 +93,6 @@ pub struct Receipt<'a> {
     tail: Vec<u8>,
 }
 
-/// Counts what is written, keeping nothing.
-struct Counter(u64);
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Feeds what is written into a SHA-512, the hash Ed25519 signs with.
 struct Sha512Writer<'h>(&'h mut ed25519_dalek::Sha512);
 
@@ -205,7 +192,8 @@ impl<'a> Receipt<'a> {
             self.write_statement(out).map_err(io)?;
             return out.write_all(b"\n").map_err(io);
         };
-        let len = self.write_statement(&mut Counter(0)).map_err(io)?;
+        // write_statement counts what it writes: a sink keeps nothing.
+        let len = self.write_statement(&mut io::sink()).map_err(io)?;
         let prefix = pae_prefix(PAYLOAD_TYPE, len);
         let (sig, keyid) = match key {
             SigningKey::File(k) => {
@@ -746,6 +734,42 @@ mod tests {
         let plain: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(classes(&check_doc(&plain, Some(&seven), None).unwrap()), [FindingClass::SignatureMissing]);
         assert!(check_doc(&plain, None, None).unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn an_agent_held_key_is_asked_to_sign_a_statement_up_to_its_cap_and_never_past_it() {
+        let SigningKey::File(k) = key() else { unreachable!() };
+        let agent = SigningKey::Agent(Box::new(k.public_key().clone()));
+        let report = report(10);
+        let redactor = Redactor::default();
+        let sized = |name_len: u64| ReceiptInput {
+            seal_subjects: vec![("n".repeat(name_len as usize), "ab".repeat(32))],
+            ..Default::default()
+        };
+        let len_of =
+            |input: &ReceiptInput| Receipt::new(&report, input, &redactor).write_statement(&mut io::sink()).unwrap();
+        let base = len_of(&sized(1)) - 1;
+        let (at_cap, past_cap) = (sized(AGENT_MAX_PAYLOAD - base), sized(AGENT_MAX_PAYLOAD - base + 1));
+        assert_eq!((len_of(&at_cap), len_of(&past_cap)), (AGENT_MAX_PAYLOAD, AGENT_MAX_PAYLOAD + 1));
+        let refusal = "sign this receipt with a key file";
+        let past = Receipt::new(&report, &past_cap, &redactor).write(&mut Vec::new(), Some(&agent)).unwrap_err();
+        assert!(past.to_string().contains(refusal), "{past}");
+        // At the cap the agent is asked (there is none holding this key
+        // here, so that fails, and for another reason).
+        let mut out = Vec::new();
+        match Receipt::new(&report, &at_cap, &redactor).write(&mut out, Some(&agent)) {
+            Err(e) => assert!(!e.to_string().contains(refusal), "{e}"),
+            Ok(()) => panic!("an agent signed with a key it was never given"),
+        }
+        // Only Ed25519 keys sign receipts, from a file or an agent.
+        let p256 = ssh_key::PublicKey::from_openssh(
+            "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBPhiLSXmL3xc7KS3iVArN2H1XTIUgu\
+             61TOAsYhalBEhyOgMjP6ijFcSEXEy4J5QEzxUenkgxN/LfIEYWDBkAFw4=",
+        )
+        .unwrap();
+        let not_ed = SigningKey::Agent(Box::new(p256));
+        let e = Receipt::new(&report, &at_cap, &redactor).write(&mut Vec::new(), Some(&not_ed)).unwrap_err();
+        assert!(e.to_string().contains("signed with an Ed25519 key"), "{e}");
     }
 
     #[test]
