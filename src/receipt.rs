@@ -748,6 +748,9 @@ mod tests {
         };
         let len_of =
             |input: &ReceiptInput| Receipt::new(&report, input, &redactor).write_statement(&mut io::sink()).unwrap();
+        // OpenSSH's agent reads messages of up to 256 KiB; 1 KiB is left
+        // for the request around the message (key blob, flags, lengths).
+        assert_eq!(AGENT_MAX_PAYLOAD, 255 * 1024);
         let base = len_of(&sized(1)) - 1;
         let (at_cap, past_cap) = (sized(AGENT_MAX_PAYLOAD - base), sized(AGENT_MAX_PAYLOAD - base + 1));
         assert_eq!((len_of(&at_cap), len_of(&past_cap)), (AGENT_MAX_PAYLOAD, AGENT_MAX_PAYLOAD + 1));
