@@ -404,7 +404,12 @@ pub fn diagnose(actual: &[u8], sealed: &AnyDigest, opts: &DiagnoseOptions) -> Di
                 }
             }
         }
-        if !proofs.is_empty() || cut {
+        if !proofs.is_empty() {
+            break;
+        }
+        if budget == 0 {
+            // Longer chains, if any, go untried.
+            cut |= len < 4;
             break;
         }
     }
@@ -596,6 +601,35 @@ mod tests {
         // A proof found within the budget is found whatever the budget left.
         let tight = opts(3);
         assert!(matches!(diagnose(b"a\r\n", &Digest::of(b"a\n").into(), &tight), Diagnosis::Proven { .. }));
+    }
+
+    #[test]
+    fn typography_variants_past_the_budget_count_as_a_cut_search() {
+        let text = "\u{201c}a\u{201d} \u{2014} \u{2018}b\u{2019} \u{2026} \u{2013}".as_bytes();
+        let mut cut = false;
+        let all = content_candidates(text, usize::MAX, &mut cut);
+        assert!(!cut && all.len() > 8, "{}", all.len());
+        let few = content_candidates(text, 8, &mut cut);
+        assert!(cut);
+        assert_eq!(few.len(), 8);
+        // An earlier cut is never forgotten.
+        content_candidates(text, usize::MAX, &mut cut);
+        assert!(cut);
+    }
+
+    #[test]
+    fn every_envelope_step_is_proven_in_both_directions() {
+        for (sealed, actual, step) in [
+            ("\u{feff}a\n", "a\n", "add UTF-8 BOM"),
+            ("a\n", "\u{feff}a\n", "strip UTF-8 BOM"),
+            ("a\r\nb\r\n", "a\nb\n", "LF→CRLF"),
+            ("a\nb\n", "a\r\nb\r\n", "CRLF→LF"),
+            ("a\nb\n", "a\nb", "add a final newline"),
+            ("a\nb", "a\nb\n", "remove the final newline"),
+        ] {
+            let (_, proof) = proven(sealed.as_bytes(), actual.as_bytes());
+            assert_eq!(proof, step);
+        }
     }
 
     #[test]
