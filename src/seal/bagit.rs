@@ -488,6 +488,12 @@ mod tests {
         // The same files in both: nothing to say.
         put("manifest-sha512.txt", format!("{h512}  data/b\n{h512}  data/a\n").as_bytes());
         assert!(read(&Root::open(d.path()).unwrap(), false).unwrap().findings.is_empty());
+        // Three manifests are compared too: a third that lacks a path.
+        put("manifest-md5.txt", format!("{}  data/a\n", "b".repeat(32)).as_bytes());
+        let seal = read(&Root::open(d.path()).unwrap(), false).unwrap();
+        let got: Vec<(&str, bool)> =
+            seal.findings.iter().map(|f| (f.path.as_str(), f.message.contains("not in manifest-md5.txt"))).collect();
+        assert_eq!(got, [("data/b", true)]);
     }
 
     #[test]
