@@ -283,7 +283,8 @@ fn a_present_signature_unchecked_is_reported_never_a_pass_and_never_in_the_tree(
         .arg(&key.private)
         .assert()
         .code(1)
-        .stderr(contains("refusing to sign"));
+        .stderr(contains("refusing to sign"))
+        .stderr(contains("README.md"));
     assert_eq!(before, snapshot(p.path()));
 }
 
