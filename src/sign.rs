@@ -705,6 +705,9 @@ mod tests {
             ("ci**", "ci", true),
             ("é?", "éx", true),
             ("?", "é", true),
+            // A '*' in the name is matched by a backtracking star, never
+            // taken for the pattern's own.
+            ("*?", "a*", true),
         ] {
             assert_eq!(glob(p, s), want, "{p:?} against {s:?}");
         }
