@@ -389,6 +389,13 @@ mod tests {
             assert!(!all[i + 1..].contains(a), "{a:?} twice");
         }
         let described: Vec<String> = all.iter().map(Layout::describe).collect();
+        // Each layout names its own ensure_ascii: the set of sentences
+        // alone would not tell two layouts' sentences swapped.
+        for (a, d) in all.iter().zip(&described) {
+            assert_eq!(d.contains("ensure_ascii=False"), !a.ensure_ascii, "{a:?}: {d}");
+            assert_eq!(d.contains("sort_keys=True"), a.sort_keys, "{a:?}: {d}");
+            assert_eq!(d.contains("separators="), a.compact, "{a:?}: {d}");
+        }
         for want in [
             "json.dumps()",
             "json.dumps(separators=(\",\", \":\"))",
