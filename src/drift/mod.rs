@@ -667,6 +667,21 @@ mod tests {
         assert_eq!(proof, "CRLF→LF, then remove the final newline");
     }
 
+    /// Steps that do not commute: only one order reproduces the seal.
+    #[test]
+    fn a_chain_that_works_in_one_order_only_is_found_in_that_order() {
+        // Content first: the Windows-1252 bytes decoded, then the BOM put
+        // back (a BOM added first would be decoded as three letters).
+        let (classes, proof) = proven("\u{feff}caf\u{e9}".as_bytes(), b"caf\xe9");
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift, FindingClass::BomPrefix]);
+        assert_eq!(proof, "decode Windows-1252 as text and re-encode as UTF-8, then add UTF-8 BOM");
+        // The envelope first: the BOM goes, then the text is encoded (a BOM
+        // has no Windows-1252 byte).
+        let (classes, proof) = proven(b"caf\xe9", "\u{feff}caf\u{e9}".as_bytes());
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift, FindingClass::BomPrefix]);
+        assert_eq!(proof, "strip UTF-8 BOM, then encode the UTF-8 text as Windows-1252");
+    }
+
     #[test]
     fn a_mojibake_round_trip_is_proven_both_ways() {
         let (classes, proof) = proven("caf\u{e9}".as_bytes(), "caf\u{c3}\u{a9}".as_bytes());
