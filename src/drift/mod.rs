@@ -598,6 +598,10 @@ mod tests {
         assert_eq!(unexplained(b"world", edited, &opts(all.0 - 1)), (all.0 - 1, true));
         assert_eq!(unexplained(b"world", edited, &opts(1)), (1, true));
         assert_eq!(unexplained(b"world", edited, &opts(0)), (0, true));
+        // "hello" has two one-step chains (a BOM, a final newline) and one
+        // of two steps: a budget of two ends at the first length with the
+        // longer chain untried, which is a cut search too.
+        assert_eq!(unexplained(b"world", b"hello", &opts(2)), (2, true));
         // A proof found within the budget is found whatever the budget left.
         let tight = opts(3);
         assert!(matches!(diagnose(b"a\r\n", &Digest::of(b"a\n").into(), &tight), Diagnosis::Proven { .. }));
