@@ -686,6 +686,15 @@ mod tests {
         assert_eq!(proof, "strip UTF-8 BOM, then encode the UTF-8 text as Windows-1252");
     }
 
+    /// Where both orders prove a drift, the envelope-first chain is the
+    /// one shown, so the proof reads the same on every run.
+    #[test]
+    fn where_both_orders_prove_a_drift_the_envelope_comes_first() {
+        let (classes, proof) = proven("a \u{2014} b\n".as_bytes(), b"a -- b\r\n");
+        assert_eq!(classes, [FindingClass::EmdashUnicodeDrift, FindingClass::CrlfDrift]);
+        assert!(proof.starts_with("CRLF→LF, then swap typography"), "{proof}");
+    }
+
     #[test]
     fn a_mojibake_round_trip_is_proven_both_ways() {
         let (classes, proof) = proven("caf\u{e9}".as_bytes(), "caf\u{c3}\u{a9}".as_bytes());
