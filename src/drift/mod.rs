@@ -636,6 +636,32 @@ mod tests {
         }
     }
 
+    /// Typography variants can outnumber the budget: the search keeps a
+    /// share of it for the chains of each length after them.
+    #[test]
+    fn many_typography_variants_leave_budget_for_longer_chains() {
+        let dashes = "a \u{2014} b \u{2014} c \u{2014} d \u{2014} e \u{2014} f \u{2014} g";
+        // Two envelope steps (a BOM, CRLF) around a text with six dashes.
+        let crlf = format!("{dashes}\r\nh\r\n");
+        let sealed = format!("\u{feff}{dashes}\nh\n");
+        for max_candidates in [64, DiagnoseOptions::default().max_candidates] {
+            let opts = DiagnoseOptions { max_candidates, ..DiagnoseOptions::default() };
+            let d = diagnose(crlf.as_bytes(), &Digest::of(sealed.as_bytes()).into(), &opts);
+            assert!(matches!(d, Diagnosis::Proven { .. }), "{max_candidates}: {d:?}");
+        }
+        // Content first: encoded as Windows-1252, then a BOM put in front;
+        // the envelope-first chains of the same length must not use up
+        // the budget before it.
+        let lf = format!("{dashes}\n");
+        let mut sealed = text::BOM.to_vec();
+        sealed.extend(lf.replace('\u{2014}', "\u{97}").chars().map(|c| c as u32 as u8));
+        for max_candidates in [64, DiagnoseOptions::default().max_candidates] {
+            let opts = DiagnoseOptions { max_candidates, ..DiagnoseOptions::default() };
+            let d = diagnose(lf.as_bytes(), &Digest::of(&sealed).into(), &opts);
+            assert!(matches!(d, Diagnosis::Proven { .. }), "{max_candidates}: {d:?}");
+        }
+    }
+
     #[test]
     fn a_disabled_class_is_never_tried() {
         let off = DiagnoseOptions { disabled: Some(FindingClass::CrlfDrift), ..DiagnoseOptions::default() };
