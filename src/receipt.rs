@@ -465,12 +465,6 @@ mod tests {
         assert_eq!(env["signatures"][0]["sig"].as_str().unwrap(), b64.encode(want.to_bytes()));
     }
 
-    fn hex_of(algo: Algo, bytes: &[u8]) -> String {
-        let mut h = crate::digest::AlgoHasher::new(algo);
-        h.update(bytes);
-        h.finish().to_hex()
-    }
-
     /// A packet of `files` (name, bytes), and a passed `verify` report
     /// whose seal lists each with its SHA-256.
     fn packet(files: &[(&str, &[u8])]) -> (tempfile::TempDir, Report) {
@@ -479,7 +473,7 @@ mod tests {
         for (name, bytes) in files {
             std::fs::write(dir.path().join(name), bytes).unwrap();
             r.sealed_paths.push(name.to_string());
-            r.sealed_digests.push(vec![(Algo::Sha256, hex_of(Algo::Sha256, bytes))]);
+            r.sealed_digests.push(vec![(Algo::Sha256, Algo::Sha256.digest(bytes).to_hex())]);
         }
         r.finish(crate::Status::Pass);
         (dir, r)
@@ -559,17 +553,12 @@ mod tests {
         std::fs::write(&sig_file, b"signature bytes").unwrap();
         let section = |checked: bool| crate::report::sections::SignatureCheck {
             verdict: checked.then_some(crate::report::Verdict::Pass),
-            kind: "ssh".into(),
-            file: sig_file.display().to_string(),
-            signed_file: "HASH_MANIFEST.txt".into(),
-            namespace: None,
-            hash: None,
-            algorithm: None,
-            fingerprint: None,
-            principals: Vec::new(),
-            allowed_signers: None,
             checked,
-            trusted_comment: None,
+            ..crate::report::sections::SignatureCheck::unchecked(
+                "ssh",
+                sig_file.display().to_string(),
+                "HASH_MANIFEST.txt".into(),
+            )
         };
         let input = ReceiptInput::default();
         r.checks.signature = Some(section(false));
@@ -627,7 +616,7 @@ mod tests {
         assert_eq!(st["predicate"]["timeVerified"], "2026-01-01T00:00:00Z");
         let names: Vec<&str> = st["subject"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["HASH_MANIFEST.txt", "a.txt", "b.txt"]);
-        assert_eq!(st["subject"][1]["digest"]["sha256"], hex_of(Algo::Sha256, b"a"));
+        assert_eq!(st["subject"][1]["digest"]["sha256"], Algo::Sha256.digest(b"a").to_hex());
         let given = ReceiptInput { resource_uri: Some("https://example.com/p".into()), ..Default::default() };
         assert_eq!(statement(&r, &given)["predicate"]["resourceUri"], "https://example.com/p");
     }
@@ -649,10 +638,10 @@ mod tests {
         let mut st = statement(&r, &ReceiptInput::default());
         let at = |st: &Value| check_doc(st, None, Some(d.path())).unwrap();
         // Both algorithms right; then the second one wrong.
-        st["subject"][0]["digest"]["sha512"] = json!(hex_of(Algo::Sha512, b"a"));
+        st["subject"][0]["digest"]["sha512"] = json!(Algo::Sha512.digest(b"a").to_hex());
         st["subject"][0]["digest"]["x-unknown"] = json!("zz");
         assert!(at(&st).findings.is_empty());
-        st["subject"][0]["digest"]["sha512"] = json!(hex_of(Algo::Sha512, b"b"));
+        st["subject"][0]["digest"]["sha512"] = json!(Algo::Sha512.digest(b"b").to_hex());
         let c = at(&st);
         assert_eq!(classes(&c), [FindingClass::EditedContent]);
         assert!(c.findings[0].message.contains("sha512"), "{}", c.findings[0].message);

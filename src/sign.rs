@@ -395,18 +395,9 @@ pub fn check(
 ) -> Result<(SignatureCheck, Option<Finding>), Error> {
     let shown = sig_path.display().to_string();
     let mut section = SignatureCheck {
-        verdict: None,
-        kind: "ssh".into(),
-        file: shown.clone(),
-        signed_file: signed.to_string(),
-        namespace: None,
-        hash: None,
-        algorithm: None,
-        fingerprint: None,
-        principals: Vec::new(),
         allowed_signers: policy.map(|p| p.file.clone()),
         checked: policy.is_some(),
-        trusted_comment: None,
+        ..SignatureCheck::unchecked("ssh", shown.clone(), signed.to_string())
     };
     let finding = |class: FindingClass, message: String, proof: String| {
         let mut f = Finding::new(shown.clone(), class, message);
@@ -533,17 +524,9 @@ pub fn check_minisign(
     };
     let mut section = SignatureCheck {
         verdict: Some(Verdict::Fail),
-        kind: "minisign".into(),
-        file: shown.clone(),
-        signed_file: signed.to_string(),
-        namespace: None,
-        hash: None,
         algorithm: Some("ed25519".into()),
-        fingerprint: None,
-        principals: Vec::new(),
-        allowed_signers: None,
         checked: true,
-        trusted_comment: None,
+        ..SignatureCheck::unchecked("minisign", shown.clone(), signed.to_string())
     };
     let text = match input::open(sig_path, Kind::Signature) {
         Ok(i) => String::from_utf8(i.read_all()?).map_err(|_| bad(sig_path, None, "a minisign signature (text)"))?,

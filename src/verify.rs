@@ -520,17 +520,11 @@ fn check_signatures(seal: &Seal, opts: &VerifyOptions) -> Result<(Signed, Signed
         f.proof = Some("its SHA-256 when read for the signature differs from when it was read as the seal".into());
         let section = crate::report::sections::SignatureCheck {
             verdict: Some(Verdict::Fail),
-            kind: "ssh".into(),
-            file: sig_path.display().to_string(),
-            signed_file: signed.shown.clone(),
-            namespace: None,
-            hash: None,
-            algorithm: None,
-            fingerprint: None,
-            principals: Vec::new(),
-            allowed_signers: None,
-            checked: false,
-            trusted_comment: None,
+            ..crate::report::sections::SignatureCheck::unchecked(
+                "ssh",
+                sig_path.display().to_string(),
+                signed.shown.clone(),
+            )
         };
         return Ok((Some((section, Some(f))), None));
     }

@@ -251,3 +251,24 @@ pub struct SignatureCheck {
     /// minisign: the trusted comment, which the signature covers.
     pub trusted_comment: Option<String>,
 }
+
+impl SignatureCheck {
+    /// The section of a `kind` signature at `file` over `signed_file`
+    /// before anything is known of it: no verdict, not checked, no key.
+    pub fn unchecked(kind: &str, file: String, signed_file: String) -> SignatureCheck {
+        SignatureCheck {
+            verdict: None,
+            kind: kind.to_string(),
+            file,
+            signed_file,
+            namespace: None,
+            hash: None,
+            algorithm: None,
+            fingerprint: None,
+            principals: Vec::new(),
+            allowed_signers: None,
+            checked: false,
+            trusted_comment: None,
+        }
+    }
+}
